@@ -1,0 +1,127 @@
+// The public C++ API of the engine: build an Engine from a catalog snapshot and a
+// config, then translate requests. No exceptions cross this API: translate() returns a
+// Translation or an Error value. An Engine is safe to use from many threads at once,
+// including while another thread swaps its catalog.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "pgrest/catalog.hpp"
+
+namespace pgrest {
+
+// Bounds on everything request input can grow. The defaults are generous for real
+// clients and small enough that no input can exhaust the stack or memory.
+struct Limits {
+  size_t max_query_bytes = 64 * 1024;
+  size_t max_path_bytes = 4 * 1024;
+  size_t max_header_bytes = 64 * 1024;
+  size_t max_body_bytes = 64 * 1024 * 1024;
+  size_t max_query_params = 512;  // key=value pairs in the query string
+  size_t max_nesting = 32;        // logic trees, embeds, JSON claims
+  size_t max_list_items = 10000;  // items in select lists, in-lists, order lists
+};
+
+struct Config {
+  std::vector<std::string> schemas{"public"};
+  std::vector<std::string> managed_schemas{"ai"};
+  std::optional<std::string> anon_role{"anon"};
+  std::string role_claim_key{".role"};
+  std::optional<int64_t> max_rows;
+  std::optional<std::string> pre_request;  // "schema.function" or "function"
+  bool aggregates_enabled = false;
+  Limits limits;
+};
+
+// Parses the contract's config JSON; unknown keys are refused so typos do not pass
+// silently. On failure returns nullopt and sets *error.
+[[nodiscard]] std::optional<Config> parse_config_json(std::string_view json, std::string* error);
+
+struct Request {
+  std::string method;
+  std::string path;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> headers;  // names case-insensitive
+  std::optional<std::string> body;
+  std::optional<std::string> claims_json;  // verified JWT claims, raw JSON object text
+  bool via_api_layer = false;
+};
+
+// A text parameter, or SQL NULL.
+using Param = std::optional<std::string>;
+
+struct Statement {
+  std::string sql;
+  std::vector<Param> params;
+};
+
+struct Translation {
+  int status = 200;
+  bool read_only = true;
+  bool rollback = false;
+  std::string media_type = "application/json";
+  bool singular = false;
+  Statement prelude;
+  Statement query;
+  // Only for Prefer: count=planned|estimated: an EXPLAIN (FORMAT JSON) the host runs
+  // after `query`, in the same transaction. Its single row and column is the plan JSON;
+  // the estimate is [0]["Plan"]["Plan Rows"]. For `estimated`, the host takes the exact
+  // total_count while it is <= count_threshold, else max(total_count, estimate).
+  std::optional<Statement> count_query;
+  std::optional<int64_t> count_threshold;
+};
+
+// A refusal, exactly as PostgREST would send it as a response body.
+struct Error {
+  int status = 400;
+  std::string code;
+  std::string message;
+  std::optional<std::string> details;
+  std::optional<std::string> hint;
+};
+
+class Result {
+ public:
+  Result(Translation translation) : value_(std::move(translation)) {}
+  Result(Error error) : value_(std::move(error)) {}
+
+  [[nodiscard]] bool ok() const { return value_.index() == 0; }
+  [[nodiscard]] const Translation& translation() const { return std::get<0>(value_); }
+  [[nodiscard]] const Error& error() const { return std::get<1>(value_); }
+
+ private:
+  std::variant<Translation, Error> value_;
+};
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const Catalog> catalog, Config config);
+
+  // Never throws: any failure is a Result holding an Error.
+  [[nodiscard]] Result translate(const Request& request) const noexcept;
+
+  // Replaces the catalog for subsequent translations; in-flight ones keep the old one.
+  void swap_catalog(std::shared_ptr<const Catalog> catalog) noexcept;
+
+  [[nodiscard]] std::shared_ptr<const Catalog> catalog() const noexcept;
+  [[nodiscard]] const Config& config() const noexcept { return config_; }
+
+ private:
+  std::atomic<std::shared_ptr<const Catalog>> catalog_;
+  const Config config_;
+};
+
+// Contract helpers shared by the CLI and bindings: the request JSON in, the result JSON out.
+[[nodiscard]] std::variant<Request, Error> parse_request_json(std::string_view json);
+[[nodiscard]] std::string result_to_json(const Result& result);
+[[nodiscard]] std::string error_to_json(const Error& error);
+
+}  // namespace pgrest
