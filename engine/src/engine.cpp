@@ -1,1 +1,124 @@
-// stub
+// Engine::translate: the stages called in order. Each stage returns a value or an Error;
+// nothing throws past this file.
+#include <new>
+
+#include "common/errors.hpp"
+#include "decode/query_string.hpp"
+#include "emit/emit.hpp"
+#include "parse/parse.hpp"
+#include "resolve/resolve.hpp"
+
+namespace pgrest {
+
+struct CompiledConfig {
+  resolve::ClaimPath role_claim;
+};
+
+namespace {
+
+Expected<bool> check_bounds(const Request& request, const Limits& limits) {
+  if (request.path.size() > limits.max_path_bytes) {
+    return errors::limit_exceeded("The path is longer than " +
+                                  std::to_string(limits.max_path_bytes) + " bytes");
+  }
+  if (request.query.size() > limits.max_query_bytes) {
+    return errors::make(414, "PGRX414", "URI too long",
+                        "The query string is longer than " +
+                            std::to_string(limits.max_query_bytes) + " bytes");
+  }
+  size_t header_bytes = 0;
+  for (const auto& [name, value] : request.headers) header_bytes += name.size() + value.size();
+  if (header_bytes > limits.max_header_bytes) {
+    return errors::make(431, "PGRX431", "Request header fields too large");
+  }
+  if (request.body && request.body->size() > limits.max_body_bytes) {
+    return errors::make(413, "PGRX413", "Payload too large");
+  }
+  return true;
+}
+
+Error not_implemented(std::string details) {
+  return errors::make(400, "PGRST127", "Feature not implemented", std::move(details));
+}
+
+Result translate_read(const Catalog& catalog, const Config& config,
+                      const CompiledConfig& compiled, const Request& request,
+                      const decode::Target& target) {
+  auto params = decode::decode_query_string(request.query, config.limits.max_query_params);
+  if (!params) return std::move(params.error());
+  auto query = parse::parse_query(*params, config.limits);
+  if (!query) return std::move(query.error());
+  auto read = resolve::resolve_read(catalog, config, compiled.role_claim, request, target,
+                                    std::move(*query));
+  if (!read) return std::move(read.error());
+
+  Translation translation;
+  translation.status = 200;
+  translation.read_only = true;
+  translation.media_type = read->media_type;
+  translation.singular = read->format == plan::OutputFormat::json_object;
+  translation.prelude = emit::emit_prelude(read->context);
+  emit::emit_read(*read, config, translation);
+  return translation;
+}
+
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const Catalog> catalog, Config config)
+    : catalog_(std::move(catalog)), config_(std::move(config)) {
+  auto compiled = std::make_unique<CompiledConfig>();
+  // parse_config_json has validated the key already; an invalid one set through the
+  // C++ API leaves the path empty, so every request takes the anon role.
+  if (auto path = resolve::parse_claim_path(config_.role_claim_key)) {
+    compiled->role_claim = std::move(*path);
+  }
+  compiled_ = std::move(compiled);
+}
+
+Engine::~Engine() = default;
+
+void Engine::swap_catalog(std::shared_ptr<const Catalog> catalog) noexcept {
+  catalog_.store(std::move(catalog));
+}
+
+std::shared_ptr<const Catalog> Engine::catalog() const noexcept { return catalog_.load(); }
+
+Result Engine::translate(const Request& request) const noexcept {
+  try {
+    // One snapshot for the whole request, even if another thread swaps it meanwhile.
+    const std::shared_ptr<const Catalog> catalog = catalog_.load();
+    if (!catalog) {
+      return errors::make(503, "PGRST002", "Could not query the database for the schema cache.");
+    }
+    auto bounded = check_bounds(request, config_.limits);
+    if (!bounded) return std::move(bounded.error());
+    auto target = decode::decode_path(request.path);
+    if (!target) return std::move(target.error());
+
+    const std::string& method = request.method;
+    switch (target->kind) {
+      case decode::Target::Kind::root:
+        return errors::make(404, "PGRST126", "Root endpoint metadata is disabled");
+      case decode::Target::Kind::function:
+        if (method != "GET" && method != "HEAD" && method != "POST") {
+          return errors::make(405, "PGRST101", "Cannot use the " + method + " method on RPC");
+        }
+        return not_implemented("Function calls (/rpc) are not available in this version");
+      case decode::Target::Kind::relation:
+        if (method == "GET" || method == "HEAD") {
+          return translate_read(*catalog, config_, *compiled_, request, *target);
+        }
+        if (method == "POST" || method == "PATCH" || method == "PUT" || method == "DELETE") {
+          return not_implemented("Writes are not available in this version");
+        }
+        return errors::make(405, "PGRST117", "Unsupported HTTP method: " + method);
+    }
+    return errors::make(404, "PGRST125", "Invalid path specified in request URL");
+  } catch (const std::bad_alloc&) {
+    return errors::make(413, "PGRX413", "Request too large to translate");
+  } catch (...) {
+    return errors::make(400, "PGRX100", "Request could not be translated");
+  }
+}
+
+}  // namespace pgrest

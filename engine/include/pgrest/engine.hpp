@@ -101,9 +101,14 @@ class Result {
   std::variant<Translation, Error> value_;
 };
 
+struct CompiledConfig;
+
 class Engine {
  public:
   Engine(std::shared_ptr<const Catalog> catalog, Config config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // Never throws: any failure is a Result holding an Error.
   [[nodiscard]] Result translate(const Request& request) const noexcept;
@@ -117,6 +122,7 @@ class Engine {
  private:
   std::atomic<std::shared_ptr<const Catalog>> catalog_;
   const Config config_;
+  std::unique_ptr<const CompiledConfig> compiled_;  // config parts parsed once
 };
 
 // Contract helpers shared by the CLI and bindings: the request JSON in, the result JSON out.

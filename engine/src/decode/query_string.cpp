@@ -1,1 +1,157 @@
-// stub
+#include "decode/query_string.hpp"
+
+#include "common/errors.hpp"
+#include "common/utf8.hpp"
+#include "parse/pegtl.hpp"
+
+namespace pgrest::decode {
+
+namespace {
+
+namespace rules {
+using namespace pegtl;  // NOLINT
+// clang-format off
+struct key : star< not_one< '&', '=' > > {};
+struct value : star< not_one< '&' > > {};
+struct pair : seq< key, opt< one< '=' >, value > > {};
+struct query : seq< list< pair, one< '&' > >, eof > {};
+// clang-format on
+}  // namespace rules
+
+struct SplitState {
+  std::vector<QueryParam>* params;
+  size_t max_params;
+  bool too_many = false;
+  std::string_view pending_key;
+  bool has_value = false;
+  std::string_view pending_value;
+};
+
+template <typename Rule>
+struct split_action : pegtl::nothing<Rule> {};
+
+template <>
+struct split_action<rules::key> {
+  template <typename Input>
+  static void apply(const Input& in, SplitState& state) {
+    state.pending_key = in.string_view();
+    state.has_value = false;
+  }
+};
+
+template <>
+struct split_action<rules::value> {
+  template <typename Input>
+  static void apply(const Input& in, SplitState& state) {
+    state.has_value = true;
+    state.pending_value = in.string_view();
+  }
+};
+
+template <>
+struct split_action<rules::pair> {
+  template <typename Input>
+  static void apply(const Input& /*in*/, SplitState& state) {
+    if (state.pending_key.empty() && !state.has_value) return;  // empty segment
+    if (state.params->size() >= state.max_params) {
+      state.too_many = true;
+      return;
+    }
+    QueryParam& param = state.params->emplace_back();
+    param.key = percent_decode(state.pending_key, true);
+    if (state.has_value) param.value = percent_decode(state.pending_value, true);
+  }
+};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Error invalid_utf8(std::string_view what) {
+  return errors::make(400, "PGRST100", "Invalid UTF-8 in the query string",
+                      "The " + std::string(what) + " is not valid UTF-8 after percent-decoding");
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view text, bool plus_as_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
+        continue;
+      }
+    }
+    out += (c == '+' && plus_as_space) ? ' ' : c;
+  }
+  return out;
+}
+
+Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params) {
+  std::vector<QueryParam> params;
+  if (raw.empty()) return params;
+  SplitState state{&params, max_params, false, {}, false, {}};
+  pegtl::memory_input<> input(raw.data(), raw.size(), "query");
+  // The grammar accepts every byte string, so parse() cannot fail here.
+  (void)pegtl::parse<rules::query, split_action>(input, state);
+  if (state.too_many) {
+    return errors::limit_exceeded("The query string has more than " +
+                                  std::to_string(max_params) + " parameters");
+  }
+  for (const QueryParam& param : params) {
+    if (utf8::first_invalid(param.key) != std::string_view::npos) {
+      return invalid_utf8("parameter name");
+    }
+    if (param.value && utf8::first_invalid(*param.value) != std::string_view::npos) {
+      return invalid_utf8("value of " + param.key);
+    }
+  }
+  return params;
+}
+
+Expected<Target> decode_path(std::string_view raw_path) {
+  const std::string path = percent_decode(raw_path, false);
+  if (utf8::first_invalid(path) != std::string_view::npos) {
+    return errors::make(404, "PGRST125", "Invalid path specified in request URL",
+                        "The path is not valid UTF-8");
+  }
+  // Split on '/', ignoring the leading one.
+  std::vector<std::string_view> segments;
+  std::string_view rest(path);
+  if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  while (!rest.empty()) {
+    const size_t slash = rest.find('/');
+    segments.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  Target target;
+  if (segments.empty()) {
+    target.kind = Target::Kind::root;
+    return target;
+  }
+  bool any_empty = false;
+  for (const auto segment : segments) any_empty = any_empty || segment.empty();
+  if (!any_empty && segments.size() == 1) {
+    target.kind = Target::Kind::relation;
+    target.name = std::string(segments[0]);
+    return target;
+  }
+  if (!any_empty && segments.size() == 2 && segments[0] == "rpc") {
+    target.kind = Target::Kind::function;
+    target.name = std::string(segments[1]);
+    return target;
+  }
+  return errors::make(404, "PGRST125", "Invalid path specified in request URL");
+}
+
+}  // namespace pgrest::decode

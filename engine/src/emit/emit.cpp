@@ -1,1 +1,425 @@
-// stub
+#include "emit/emit.hpp"
+
+#include "common/sql_text.hpp"
+
+namespace pgrest::emit {
+
+namespace {
+
+using sql::SqlBuilder;
+
+// The table reference every column of a root read is qualified with.
+struct Scope {
+  std::string_view schema;
+  std::string_view table;
+};
+
+void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
+  const bool json_column =
+      path.column->base_type == "json" || path.column->base_type == "jsonb";
+  const bool wrap = !path.json_path.empty() && !json_column;
+  // JSON paths apply directly to json/jsonb columns (so expression indexes still match)
+  // and through to_jsonb() to any other type, as PostgREST does.
+  if (wrap) sql.text("to_jsonb(");
+  sql.qualified(scope.schema, scope.table).text(".").identifier(path.column->name);
+  if (wrap) sql.text(")");
+  for (const ast::JsonStep& step : path.json_path) {
+    sql.text(step.as_text ? "->>" : "->");
+    sql.param(step.key);
+    if (step.is_index) sql.text("::int");
+  }
+}
+
+std::string_view comparison_operator(ast::Operator op) {
+  using Op = ast::Operator;
+  switch (op) {
+    case Op::eq:
+      return " = ";
+    case Op::neq:
+      return " <> ";
+    case Op::gt:
+      return " > ";
+    case Op::gte:
+      return " >= ";
+    case Op::lt:
+      return " < ";
+    case Op::lte:
+      return " <= ";
+    case Op::like:
+      return " like ";
+    case Op::ilike:
+      return " ilike ";
+    case Op::match:
+      return " ~ ";
+    case Op::imatch:
+      return " ~* ";
+    case Op::cs:
+      return " @> ";
+    case Op::cd:
+      return " <@ ";
+    case Op::ov:
+      return " && ";
+    case Op::sl:
+      return " << ";
+    case Op::sr:
+      return " >> ";
+    case Op::nxr:
+      return " &< ";
+    case Op::nxl:
+      return " &> ";
+    case Op::adj:
+      return " -|- ";
+    case Op::isdistinct:
+      return " is distinct from ";
+    default:
+      return " = ";
+  }
+}
+
+std::string_view tsquery_function(ast::Operator op) {
+  switch (op) {
+    case ast::Operator::plfts:
+      return "plainto_tsquery(";
+    case ast::Operator::phfts:
+      return "phraseto_tsquery(";
+    case ast::Operator::wfts:
+      return "websearch_to_tsquery(";
+    default:
+      return "to_tsquery(";
+  }
+}
+
+// like/ilike take `*` as the wildcard in URLs (no escaping in URLs needed).
+std::string like_pattern(std::string value) {
+  for (char& c : value) {
+    if (c == '*') c = '%';
+  }
+  return value;
+}
+
+// A PostgreSQL array literal of text elements: {"a","b\"c"}; NULs are cut as the
+// server would refuse them.
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (const char c : items[i]) {
+      if (c == '\0') break;
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::Predicate& predicate) {
+  const ast::OpExpr& expr = predicate.expr;
+  using Op = ast::Operator;
+  if (expr.negated) sql.text("not (");
+  switch (expr.op) {
+    case Op::is: {
+      column_expression(sql, scope, predicate.path);
+      static constexpr std::string_view kIs[] = {" is null", " is not null", " is true",
+                                                 " is false", " is unknown"};
+      sql.text(kIs[static_cast<size_t>(expr.is_value)]);
+      break;
+    }
+    case Op::in:
+      column_expression(sql, scope, predicate.path);
+      if (expr.list.size() == 1 && expr.list.front().empty()) {
+        sql.text(" = any('{}')");  // `in.()`: no element can match
+      } else {
+        sql.text(" = any(").param(array_literal(expr.list)).text(")");
+      }
+      break;
+    case Op::fts:
+    case Op::plfts:
+    case Op::phfts:
+    case Op::wfts:
+      if (predicate.wrap_tsvector) {
+        sql.text("to_tsvector(");
+        if (expr.language) sql.param(*expr.language).text(", ");
+        column_expression(sql, scope, predicate.path);
+        sql.text(")");
+      } else {
+        column_expression(sql, scope, predicate.path);
+      }
+      sql.text(" @@ ").text(tsquery_function(expr.op));
+      if (expr.language) sql.param(*expr.language).text(", ");
+      sql.param(expr.value).text(")");
+      break;
+    default: {
+      column_expression(sql, scope, predicate.path);
+      sql.text(comparison_operator(expr.op));
+      const bool like = expr.op == Op::like || expr.op == Op::ilike;
+      std::string value = like ? like_pattern(expr.value) : expr.value;
+      if (expr.quantifier != ast::Quantifier::none) {
+        sql.text(expr.quantifier == ast::Quantifier::any ? "any(" : "all(");
+        sql.param(std::move(value)).text(")");
+      } else {
+        sql.param(std::move(value));
+      }
+    }
+  }
+  if (expr.negated) sql.text(")");
+}
+
+void tree_sql(SqlBuilder& sql, const Scope& scope, const plan::BoolTree& tree);
+
+void condition_sql(SqlBuilder& sql, const Scope& scope, const plan::Condition& condition) {
+  if (condition.tree) {
+    tree_sql(sql, scope, *condition.tree);
+  } else {
+    predicate_sql(sql, scope, condition.predicate);
+  }
+}
+
+void tree_sql(SqlBuilder& sql, const Scope& scope, const plan::BoolTree& tree) {
+  if (tree.negated) sql.text("not ");
+  sql.text("(");
+  if (tree.items.empty()) sql.text(tree.is_or ? "false" : "true");
+  for (size_t i = 0; i < tree.items.size(); ++i) {
+    if (i > 0) sql.text(tree.is_or ? " or " : " and ");
+    condition_sql(sql, scope, tree.items[i]);
+  }
+  sql.text(")");
+}
+
+void where_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
+  for (size_t i = 0; i < node.where.size(); ++i) {
+    sql.text(i == 0 ? " where " : " and ");
+    condition_sql(sql, scope, node.where[i]);
+  }
+}
+
+// The expression of a select entry, without its output name.
+void entry_expression(SqlBuilder& sql, const Scope& scope, const plan::SelectEntry& entry) {
+  if (entry.kind == plan::SelectEntry::Kind::count) {
+    if (!entry.aggregate_cast.empty()) sql.text("cast(");
+    sql.text("count(*)");
+    if (!entry.aggregate_cast.empty()) sql.text(" as ").text(entry.aggregate_cast).text(")");
+    return;
+  }
+  const bool aggregate = !entry.aggregate.empty();
+  if (aggregate) {
+    if (!entry.aggregate_cast.empty()) sql.text("cast(");
+    sql.text(entry.aggregate).text("(");
+  }
+  if (!entry.cast.empty()) sql.text("cast(");
+  column_expression(sql, scope, entry.path);
+  if (!entry.cast.empty()) sql.text(" as ").text(entry.cast).text(")");
+  if (aggregate) {
+    sql.text(")");
+    if (!entry.aggregate_cast.empty()) sql.text(" as ").text(entry.aggregate_cast).text(")");
+  }
+}
+
+void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
+  for (size_t i = 0; i < node.select.size(); ++i) {
+    if (i > 0) sql.text(", ");
+    const plan::SelectEntry& entry = node.select[i];
+    if (entry.kind == plan::SelectEntry::Kind::star) {
+      if (node.has_aggregate) {
+        // Grouped reads cannot use `t.*` next to aggregates in every case; list columns.
+        for (size_t c = 0; c < node.relation->columns.size(); ++c) {
+          if (c > 0) sql.text(", ");
+          sql.qualified(scope.schema, scope.table).text(".").identifier(
+              node.relation->columns[c].name);
+        }
+      } else {
+        sql.qualified(scope.schema, scope.table).text(".*");
+      }
+      continue;
+    }
+    entry_expression(sql, scope, entry);
+    if (entry.explicit_name) sql.text(" as ").identifier(entry.output_name);
+  }
+}
+
+void group_by_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
+  if (!node.has_aggregate) return;
+  bool first = true;
+  const auto separator = [&] {
+    sql.text(first ? " group by " : ", ");
+    first = false;
+  };
+  for (const plan::SelectEntry& entry : node.select) {
+    if (entry.kind == plan::SelectEntry::Kind::star) {
+      for (const Column& column : node.relation->columns) {
+        separator();
+        sql.qualified(scope.schema, scope.table).text(".").identifier(column.name);
+      }
+    } else if (entry.kind == plan::SelectEntry::Kind::column && entry.aggregate.empty()) {
+      separator();
+      entry_expression(sql, scope, entry);
+    }
+  }
+}
+
+void order_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
+  for (size_t i = 0; i < node.order.size(); ++i) {
+    const plan::OrderEntry& entry = node.order[i];
+    sql.text(i == 0 ? " order by " : ", ");
+    column_expression(sql, scope, entry.path);
+    if (entry.direction == ast::Direction::asc) sql.text(" asc");
+    if (entry.direction == ast::Direction::desc) sql.text(" desc");
+    if (entry.nulls == ast::Nulls::first) sql.text(" nulls first");
+    if (entry.nulls == ast::Nulls::last) sql.text(" nulls last");
+  }
+}
+
+// Output column names, for the CSV header and per-column CSV quoting.
+std::vector<std::string_view> output_names(const plan::ReadNode& node) {
+  std::vector<std::string_view> names;
+  for (const plan::SelectEntry& entry : node.select) {
+    if (entry.kind == plan::SelectEntry::Kind::star) {
+      for (const Column& column : node.relation->columns) names.push_back(column.name);
+    } else if (entry.explicit_name) {
+      names.push_back(entry.output_name);
+    } else {
+      names.push_back(entry.path.column->name);
+    }
+  }
+  return names;
+}
+
+std::string csv_field(std::string_view value) {
+  const bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) return std::string(value);
+  std::string out = "\"";
+  for (const char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+// CSV as PostgreSQL's COPY writes it: a field is quoted when it holds a comma, quote or
+// line break, or is the empty string (to tell it from NULL, which is empty unquoted).
+void csv_body_sql(SqlBuilder& sql, const plan::ReadNode& node) {
+  const std::vector<std::string_view> names = output_names(node);
+  std::string header;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) header += ',';
+    header += csv_field(names[i]);
+  }
+  // The header holds request-chosen aliases: it travels as a parameter.
+  sql.param(std::move(header)).text("::text || coalesce(E'\\n' || string_agg(");
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) sql.text(" || ',' || ");
+    sql.text("coalesce((select case when v ~ E'[\",\\r\\n]' or v = '' then '\"' || "
+             "replace(v, '\"', '\"\"') || '\"' else v end from (select _postgrest_t.");
+    sql.identifier(names[i]).text("::text as v) as pgrst_csv_field), '')");
+  }
+  if (names.empty()) sql.text("''");
+  sql.text(", E'\\n'), '')");
+}
+
+void body_sql(SqlBuilder& sql, const plan::ReadPlan& read) {
+  if (read.head) {
+    sql.text("''::text");
+    return;
+  }
+  switch (read.format) {
+    case plan::OutputFormat::json_array:
+      sql.text(read.nulls_stripped
+                   ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
+                   : "coalesce(json_agg(_postgrest_t), '[]')::text");
+      break;
+    case plan::OutputFormat::json_object:
+      sql.text(read.nulls_stripped
+                   ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0)::text, 'null')"
+                   : "coalesce((json_agg(_postgrest_t)->0)::text, 'null')");
+      break;
+    case plan::OutputFormat::csv:
+      csv_body_sql(sql, read.root);
+      break;
+  }
+}
+
+}  // namespace
+
+Statement emit_prelude(const plan::Context& context) {
+  Statement prelude;
+  SqlBuilder sql(prelude.params);
+  // Setting names are fixed literals; every value is a parameter. All settings are
+  // transaction-local (is_local = true) so nothing leaks to the next request.
+  sql.text("select set_config('search_path', ").param(context.search_path).text(", true)");
+  sql.text(", set_config('role', ").param(context.role).text(", true)");
+  sql.text(", set_config('request.jwt.claims', ").param(context.claims_json).text(", true)");
+  sql.text(", set_config('request.method', ").param(context.method).text(", true)");
+  sql.text(", set_config('request.path', ").param(context.path).text(", true)");
+  sql.text(", set_config('request.headers', ").param(context.headers_json).text(", true)");
+  sql.text(", set_config('request.cookies', ").param(context.cookies_json).text(", true)");
+  prelude.sql = sql.take();
+  return prelude;
+}
+
+void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out) {
+  const plan::ReadNode& root = read.root;
+  const Scope scope{root.relation->schema, root.relation->name};
+  std::vector<Param>& params = out.query.params;
+
+  // WHERE first, so its parameters are $1..$k and a count statement can reuse the text
+  // with exactly those parameters.
+  SqlBuilder where(params);
+  where_sql(where, scope, root);
+  const std::string where_text = where.take();
+  const size_t where_params = params.size();
+
+  const bool ranged = root.limit || root.offset;
+  const bool exact_count =
+      read.count == plan::CountMode::exact || read.count == plan::CountMode::estimated;
+
+  SqlBuilder sql(params);
+  sql.text("with pgrst_source as (select ");
+  select_list_sql(sql, scope, root);
+  sql.text(" from ").qualified(scope.schema, scope.table);
+  sql.text(where_text);
+  group_by_sql(sql, scope, root);
+  order_sql(sql, scope, root);
+  if (root.limit) sql.text(" limit ").param(std::to_string(*root.limit));
+  if (root.offset) sql.text(" offset ").param(std::to_string(*root.offset));
+  sql.text(")");
+  if (exact_count && ranged) {
+    sql.text(", pgrst_source_count as (select 1 from ").qualified(scope.schema, scope.table);
+    sql.text(where_text);
+    if (read.count == plan::CountMode::estimated && config.max_rows) {
+      // Counting stops just past max_rows; the host then trusts the planner's estimate.
+      sql.text(" limit ").text(std::to_string(*config.max_rows + 1));
+    }
+    sql.text(")");
+  }
+  sql.text(" select ");
+  if (!exact_count) {
+    sql.text("null::bigint");
+  } else if (ranged) {
+    sql.text("(select pg_catalog.count(*) from pgrst_source_count)");
+  } else {
+    sql.text("pg_catalog.count(_postgrest_t)");
+  }
+  sql.text(" as total_count, pg_catalog.count(_postgrest_t) as page_total, ");
+  body_sql(sql, read);
+  sql.text(" as body from (select * from pgrst_source) _postgrest_t");
+  out.query.sql = sql.take();
+
+  if (read.count == plan::CountMode::planned || read.count == plan::CountMode::estimated) {
+    Statement count;
+    count.sql = "explain (format json) select 1 from ";
+    count.sql += sql::quote_identifier(scope.schema);
+    count.sql += '.';
+    count.sql += sql::quote_identifier(scope.table);
+    count.sql += where_text;
+    count.params.assign(params.begin(), params.begin() + static_cast<ptrdiff_t>(where_params));
+    out.count_query = std::move(count);
+    if (read.count == plan::CountMode::estimated && config.max_rows) {
+      out.count_threshold = *config.max_rows;
+    }
+  }
+}
+
+}  // namespace pgrest::emit

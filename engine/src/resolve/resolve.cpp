@@ -1,1 +1,605 @@
-// stub
+#include "resolve/resolve.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "common/errors.hpp"
+#include "common/json_writer.hpp"
+#include "common/sql_text.hpp"
+#include "parse/headers.hpp"
+#include "parse/pegtl.hpp"
+
+namespace pgrest::resolve {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const std::string* find_header(const Request& request, std::string_view name) {
+  // The last occurrence wins, as when a proxy collapses duplicates.
+  const std::string* found = nullptr;
+  for (const auto& [key, value] : request.headers) {
+    if (iequals(key, name)) found = &value;
+  }
+  return found;
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// ------------------------------------------------------------------ claims and role
+
+namespace claim_rules {
+using namespace pegtl;  // NOLINT
+// clang-format off
+struct key_char : not_one< '.', '[', ']', '"' > {};
+struct plain_key : plus< key_char > {};
+struct quoted_key : seq< one< '"' >, plus< not_one< '"' > >, one< '"' > > {};
+struct key_step : seq< one< '.' >, sor< quoted_key, plain_key > > {};
+struct index : plus< digit > {};
+struct index_step : seq< one< '[' >, index, one< ']' > > {};
+struct path : seq< opt< one< '$' > >, plus< sor< key_step, index_step > >, eof > {};
+// clang-format on
+}  // namespace claim_rules
+
+template <typename Rule>
+struct claim_action : pegtl::nothing<Rule> {};
+template <>
+struct claim_action<claim_rules::plain_key> {
+  template <typename Input>
+  static void apply(const Input& in, ClaimPath& path) {
+    path.steps.push_back({false, in.string(), 0});
+  }
+};
+template <>
+struct claim_action<claim_rules::quoted_key> {
+  template <typename Input>
+  static void apply(const Input& in, ClaimPath& path) {
+    const std::string_view text = in.string_view();
+    path.steps.push_back({false, std::string(text.substr(1, text.size() - 2)), 0});
+  }
+};
+template <>
+struct claim_action<claim_rules::index> {
+  template <typename Input>
+  static void apply(const Input& in, ClaimPath& path) {
+    size_t index = 0;
+    for (const char c : in.string_view()) index = std::min<size_t>(index * 10 + (c - '0'), 1u << 30);
+    path.steps.push_back({true, {}, index});
+  }
+};
+
+struct RoleAndClaims {
+  std::string role;
+  std::string claims_json;
+};
+
+Expected<RoleAndClaims> role_from_claims(const Config& config, const ClaimPath& role_claim,
+                                         const Request& request) {
+  RoleAndClaims out;
+  std::optional<std::string> role;
+  if (request.claims_json && !request.claims_json->empty()) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element claims;
+    const simdjson::padded_string padded(*request.claims_json);
+    simdjson::dom::object object;
+    // Claims nest at most max_nesting deep: deeper documents are refused, not walked.
+    if (parser.allocate(padded.size(), config.limits.max_nesting + 1) != simdjson::SUCCESS ||
+        parser.parse(padded).get(claims) != simdjson::SUCCESS ||
+        claims.get(object) != simdjson::SUCCESS) {
+      return errors::make(401, "PGRST303", "JWT claims must be a JSON object");
+    }
+    out.claims_json = simdjson::minify(claims);
+    simdjson::dom::element cursor = claims;
+    bool found = true;
+    for (const auto& step : role_claim.steps) {
+      simdjson::dom::element next;
+      if (step.is_index) {
+        simdjson::dom::array array;
+        found = cursor.get(array) == simdjson::SUCCESS &&
+                array.at(step.index).get(next) == simdjson::SUCCESS;
+      } else {
+        simdjson::dom::object obj;
+        found = cursor.get(obj) == simdjson::SUCCESS &&
+                obj.at_key(step.key).get(next) == simdjson::SUCCESS;
+      }
+      if (!found) break;
+      cursor = next;
+    }
+    if (found && !role_claim.steps.empty()) {
+      std::string_view text;
+      if (cursor.get(text) == simdjson::SUCCESS) {
+        role = std::string(text);
+      } else if (!cursor.is_null()) {
+        role = simdjson::minify(cursor);  // PostgREST uses a non-string claim's JSON text
+      }
+    }
+  }
+  if (!role) role = config.anon_role;
+  if (!role || role->empty()) {
+    return errors::make(401, "PGRST302", "Anonymous access is disabled");
+  }
+  out.role = std::move(*role);
+  if (out.claims_json.empty()) {
+    json::Writer writer(out.claims_json);
+    writer.begin_object().key("role").value(out.role).end_object();
+  }
+  return out;
+}
+
+std::string headers_json(const Request& request) {
+  // Lower-cased names, Cookie left out (it has its own setting), last duplicate wins.
+  std::vector<std::pair<std::string, const std::string*>> unique;
+  for (const auto& [name, value] : request.headers) {
+    std::string key = lower(name);
+    if (key == "cookie") continue;
+    auto existing = std::find_if(unique.begin(), unique.end(),
+                                 [&](const auto& entry) { return entry.first == key; });
+    if (existing != unique.end()) {
+      existing->second = &value;
+    } else {
+      unique.emplace_back(std::move(key), &value);
+    }
+  }
+  std::string out;
+  json::Writer writer(out);
+  writer.begin_object();
+  for (const auto& [name, value] : unique) writer.key(name).value(*value);
+  writer.end_object();
+  return out;
+}
+
+std::string cookies_json(const Request& request) {
+  std::string out;
+  json::Writer writer(out);
+  writer.begin_object();
+  if (const std::string* cookie = find_header(request, "cookie")) {
+    auto cookies = headers::parse_cookies(*cookie);
+    // Duplicate names: the first one wins, as browsers send the most specific first.
+    std::vector<std::string_view> seen;
+    for (const auto& [name, value] : cookies) {
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+      seen.push_back(name);
+      writer.key(name).value(value);
+    }
+  }
+  writer.end_object();
+  return out;
+}
+
+// ------------------------------------------------------------------ schema and relation
+
+Error managed_schema_error() {
+  // Deliberately the same for every object: it must not reveal what the schema holds.
+  return errors::make(403, "PGRX403", "This schema is managed by the platform",
+                      "Objects in managed schemas are not reachable through /rest/v1/",
+                      "Use the Project Service API (/api/) to access it");
+}
+
+bool is_managed(const Config& config, std::string_view schema) {
+  return contains(config.managed_schemas, schema);
+}
+
+Expected<std::string> choose_schema(const Config& config, const Request& request) {
+  const bool reads = request.method == "GET" || request.method == "HEAD";
+  const std::string* profile =
+      find_header(request, reads ? "accept-profile" : "content-profile");
+  if (!profile) return config.schemas.front();
+  const std::string& wanted = *profile;
+  if (is_managed(config, wanted)) {
+    if (!request.via_api_layer) return managed_schema_error();
+    return wanted;
+  }
+  if (contains(config.schemas, wanted)) return wanted;
+  std::string exposed;
+  for (const auto& schema : config.schemas) {
+    if (is_managed(config, schema) && !request.via_api_layer) continue;
+    if (!exposed.empty()) exposed += ", ";
+    exposed += schema;
+  }
+  return errors::make(406, "PGRST106", "Invalid schema: " + wanted, std::nullopt,
+                      "Only the following schemas are exposed: " + exposed);
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+Error relation_not_found(const Catalog& catalog, std::string_view schema, std::string_view name) {
+  // PostgREST offers a fuzzy "Perhaps you meant" only for schemas under 500 tables, to
+  // keep the cost bounded; so do we, and only for short names.
+  std::optional<std::string> hint;
+  if (name.size() <= 64) {
+    size_t in_schema = 0;
+    const Relation* best = nullptr;
+    size_t best_distance = SIZE_MAX;
+    for (const Relation& relation : catalog.relations) {
+      if (relation.schema != schema) continue;
+      if (++in_schema > 500) {
+        best = nullptr;
+        break;
+      }
+      const size_t distance = edit_distance(name, relation.name);
+      if (distance < best_distance) {
+        best_distance = distance;
+        best = &relation;
+      }
+    }
+    if (best && best_distance <= std::max<size_t>(2, name.size() / 3)) {
+      hint = "Perhaps you meant the table '" + best->schema + "." + best->name + "'";
+    }
+  }
+  return errors::make(404, "PGRST205",
+                      "Could not find the table '" + std::string(schema) + "." +
+                          std::string(name) + "' in the schema cache",
+                      std::nullopt, std::move(hint));
+}
+
+Error column_not_found(const Relation& relation, std::string_view column) {
+  // What PostgreSQL says (SQLSTATE 42703), which PostgREST forwards with status 400.
+  return errors::make(400, "42703",
+                      "column " + relation.name + "." + std::string(column) + " does not exist");
+}
+
+// ------------------------------------------------------------------ binding
+
+Expected<plan::ColumnPath> bind_field(const Relation& relation, const ast::Field& field) {
+  const Column* column = relation.find_column(field.name);
+  if (!column) return column_not_found(relation, field.name);
+  return plan::ColumnPath{column, field.json_path};
+}
+
+Error embed_not_implemented() {
+  return errors::make(400, "PGRST127", "Feature not implemented",
+                      "Resource embedding is not available in this version of pgrest");
+}
+
+Error embedded_path_error(std::string_view name) {
+  return errors::make(400, "PGRST108",
+                      "'" + std::string(name) + "' is not an embedded resource in this request",
+                      std::nullopt,
+                      "Verify that '" + std::string(name) + "' is included in the 'select' "
+                      "query parameter.");
+}
+
+Expected<plan::Predicate> bind_predicate(const Relation& relation, const ast::Field& field,
+                                         const ast::OpExpr& expr) {
+  auto path = bind_field(relation, field);
+  if (!path) return std::move(path.error());
+  plan::Predicate predicate;
+  predicate.path = std::move(*path);
+  predicate.expr = expr;
+  const bool is_fts = expr.op == ast::Operator::fts || expr.op == ast::Operator::plfts ||
+                      expr.op == ast::Operator::phfts || expr.op == ast::Operator::wfts;
+  predicate.wrap_tsvector = is_fts && (predicate.path.column->base_type != "tsvector" ||
+                                       !predicate.path.json_path.empty());
+  return predicate;
+}
+
+Expected<plan::BoolTree> bind_tree(const Relation& relation, const ast::LogicTree& tree,
+                                   size_t depth, const Limits& limits) {
+  if (depth > limits.max_nesting) {
+    return errors::limit_exceeded("The logic tree nests deeper than " +
+                                  std::to_string(limits.max_nesting) + " levels");
+  }
+  plan::BoolTree bound;
+  bound.negated = tree.negated;
+  bound.is_or = tree.is_or;
+  for (const ast::Condition& item : tree.items) {
+    plan::Condition condition;
+    if (item.tree) {
+      auto nested = bind_tree(relation, *item.tree, depth + 1, limits);
+      if (!nested) return std::move(nested.error());
+      condition.tree = std::make_unique<plan::BoolTree>(std::move(*nested));
+    } else {
+      auto predicate = bind_predicate(relation, item.field, item.expr);
+      if (!predicate) return std::move(predicate.error());
+      condition.predicate = std::move(*predicate);
+    }
+    bound.items.push_back(std::move(condition));
+  }
+  return bound;
+}
+
+std::string implicit_name(const ast::Field& field) {
+  // The last JSON key names the output; a trailing index does not.
+  for (auto step = field.json_path.rbegin(); step != field.json_path.rend(); ++step) {
+    if (!step->is_index) return step->key;
+  }
+  return field.name;
+}
+
+Expected<std::vector<plan::SelectEntry>> bind_select(const Relation& relation,
+                                                     const std::vector<ast::SelectItem>& items,
+                                                     const Config& config, bool* has_aggregate) {
+  std::vector<plan::SelectEntry> entries;
+  for (const ast::SelectItem& item : items) {
+    plan::SelectEntry entry;
+    switch (item.kind) {
+      case ast::SelectItem::Kind::star:
+        entry.kind = plan::SelectEntry::Kind::star;
+        break;
+      case ast::SelectItem::Kind::embed:
+      case ast::SelectItem::Kind::spread:
+        return embed_not_implemented();
+      case ast::SelectItem::Kind::count:
+        if (!config.aggregates_enabled) {
+          return errors::make(400, "PGRST123", "Use of aggregate functions is not allowed");
+        }
+        entry.kind = plan::SelectEntry::Kind::count;
+        entry.aggregate = "count";
+        entry.aggregate_cast = item.aggregate_cast;
+        entry.output_name = item.alias.empty() ? "count" : item.alias;
+        entry.explicit_name = true;
+        *has_aggregate = true;
+        break;
+      case ast::SelectItem::Kind::column: {
+        auto path = bind_field(relation, item.field);
+        if (!path) return std::move(path.error());
+        entry.kind = plan::SelectEntry::Kind::column;
+        entry.path = std::move(*path);
+        entry.cast = item.cast;
+        entry.aggregate = item.aggregate;
+        entry.aggregate_cast = item.aggregate_cast;
+        if (!item.aggregate.empty()) {
+          if (!config.aggregates_enabled) {
+            return errors::make(400, "PGRST123", "Use of aggregate functions is not allowed");
+          }
+          *has_aggregate = true;
+        }
+        if (!item.alias.empty()) {
+          entry.output_name = item.alias;
+        } else if (!item.aggregate.empty()) {
+          entry.output_name = item.aggregate;
+        } else {
+          entry.output_name = implicit_name(item.field);
+        }
+        entry.explicit_name = !item.alias.empty() || !item.field.json_path.empty() ||
+                              !item.cast.empty() || !item.aggregate.empty();
+        break;
+      }
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+// ------------------------------------------------------------------ negotiation
+
+struct Negotiated {
+  plan::OutputFormat format = plan::OutputFormat::json_array;
+  bool nulls_stripped = false;
+  std::string media_type = "application/json";
+};
+
+bool has_param(const headers::MediaRange& range, std::string_view name, std::string_view value) {
+  return std::any_of(range.params.begin(), range.params.end(), [&](const auto& param) {
+    return param.first == name && iequals(param.second, value);
+  });
+}
+
+Expected<Negotiated> negotiate(const Request& request) {
+  const std::string* accept = find_header(request, "accept");
+  if (!accept || accept->empty()) return Negotiated{};
+  auto ranges = headers::parse_accept(*accept);
+  if (ranges) {
+    for (const headers::MediaRange& range : *ranges) {
+      if (range.quality <= 0) continue;
+      const std::string& type = range.type;
+      const std::string& subtype = range.subtype;
+      const bool stripped = has_param(range, "nulls", "stripped");
+      if ((type == "*" && subtype == "*") || (type == "application" && subtype == "*") ||
+          (type == "application" && subtype == "json")) {
+        return Negotiated{};
+      }
+      if (type == "application" && subtype == "vnd.pgrst.array+json") {
+        return Negotiated{plan::OutputFormat::json_array, stripped,
+                          stripped ? "application/vnd.pgrst.array+json;nulls=stripped"
+                                   : "application/vnd.pgrst.array+json"};
+      }
+      if (type == "application" &&
+          (subtype == "vnd.pgrst.object+json" || subtype == "vnd.pgrst.object")) {
+        return Negotiated{plan::OutputFormat::json_object, stripped,
+                          stripped ? "application/vnd.pgrst.object+json;nulls=stripped"
+                                   : "application/vnd.pgrst.object+json"};
+      }
+      if (type == "text" && (subtype == "csv" || subtype == "*")) {
+        return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
+      }
+    }
+  }
+  return errors::make(406, "PGRST107", "None of these media types are available: " + *accept);
+}
+
+struct Preferences {
+  plan::CountMode count = plan::CountMode::none;
+  std::vector<std::string> invalid;
+  bool strict = false;
+};
+
+Preferences read_preferences(const Request& request) {
+  Preferences prefs;
+  bool count_seen = false;
+  for (const auto& [name, value] : request.headers) {
+    if (!iequals(name, "prefer")) continue;
+    for (const std::string& token : headers::parse_prefer(value)) {
+      if (token == "count=exact" || token == "count=planned" || token == "count=estimated") {
+        if (!count_seen) {
+          prefs.count = token == "count=exact"     ? plan::CountMode::exact
+                        : token == "count=planned" ? plan::CountMode::planned
+                                                   : plan::CountMode::estimated;
+          count_seen = true;
+        }
+      } else if (token == "handling=strict") {
+        prefs.strict = true;
+      } else if (token == "handling=lenient" || token.rfind("return=", 0) == 0 ||
+                 token.rfind("resolution=", 0) == 0 || token.rfind("missing=", 0) == 0 ||
+                 token.rfind("tx=", 0) == 0 || token.rfind("timezone=", 0) == 0 ||
+                 token.rfind("max-affected=", 0) == 0) {
+        // Known families that do not change a read.
+      } else {
+        prefs.invalid.push_back(token);
+      }
+    }
+  }
+  return prefs;
+}
+
+// Intersects the root limit/offset with the Range header and caps with max_rows.
+Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const Request& request,
+                            const Config& config) {
+  std::optional<int64_t> limit;
+  std::optional<int64_t> offset;
+  for (const ast::ScopedRange& range : query.ranges) {
+    if (!range.embed_path.empty()) return embedded_path_error(range.embed_path.front());
+    limit = range.limit;
+    offset = range.offset;
+  }
+  if (request.method == "GET") {
+    if (const std::string* header = find_header(request, "range")) {
+      if (auto byte_range = headers::parse_range(*header)) {
+        if (byte_range->last && *byte_range->last < byte_range->first) {
+          return errors::make(416, "PGRST103", "Requested range not satisfiable",
+                              "The lower boundary must be lower than or equal to the upper "
+                              "boundary in the Range header.");
+        }
+        // [offset, offset + limit) intersected with [first, last].
+        const int64_t query_first = offset.value_or(0);
+        const int64_t first = std::max(query_first, byte_range->first);
+        std::optional<int64_t> end;  // exclusive
+        if (limit) end = query_first + *limit;
+        if (byte_range->last) {
+          const int64_t header_end = *byte_range->last + 1;
+          end = end ? std::min(*end, header_end) : header_end;
+        }
+        offset = first;
+        if (end) limit = std::max<int64_t>(0, *end - first);
+      }
+    }
+  }
+  if (config.max_rows) limit = limit ? std::min(*limit, *config.max_rows) : *config.max_rows;
+  root.limit = limit;
+  root.offset = offset;
+  return true;
+}
+
+}  // namespace
+
+std::optional<ClaimPath> parse_claim_path(std::string_view text) {
+  ClaimPath path;
+  pegtl::memory_input<> input(text.data(), text.size(), "role_claim_key");
+  if (!pegtl::parse<claim_rules::path, claim_action>(input, path)) return std::nullopt;
+  return path;
+}
+
+Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
+                                      const ClaimPath& role_claim, const Request& request,
+                                      const decode::Target& target, ast::Query query) {
+  plan::ReadPlan read;
+  read.head = request.method == "HEAD";
+
+  auto schema = choose_schema(config, request);
+  if (!schema) return std::move(schema.error());
+  read.schema = std::move(*schema);
+
+  const Relation* relation = catalog.find_relation(read.schema, target.name);
+  if (!relation) return relation_not_found(catalog, read.schema, target.name);
+  read.root.relation = relation;
+
+  // Request context for the prelude.
+  auto role = role_from_claims(config, role_claim, request);
+  if (!role) return std::move(role.error());
+  read.context.role = std::move(role->role);
+  read.context.claims_json = std::move(role->claims_json);
+  read.context.method = request.method;
+  read.context.path = request.path;
+  read.context.headers_json = headers_json(request);
+  read.context.cookies_json = cookies_json(request);
+  read.context.search_path = sql::quote_identifier(read.schema);
+  if (read.schema != "public") read.context.search_path += ", \"public\"";
+
+  auto negotiated = negotiate(request);
+  if (!negotiated) return std::move(negotiated.error());
+  read.format = negotiated->format;
+  read.nulls_stripped = negotiated->nulls_stripped;
+  read.media_type = negotiated->media_type;
+
+  const Preferences prefs = read_preferences(request);
+  if (prefs.strict && !prefs.invalid.empty()) {
+    std::string list;
+    for (const auto& token : prefs.invalid) list += (list.empty() ? "" : ", ") + token;
+    return errors::make(400, "PGRST122", "Invalid preferences given with handling=strict",
+                        "Invalid preferences: " + list);
+  }
+  read.count = prefs.count;
+
+  // select
+  bool has_aggregate = false;
+  if (query.select && !query.select->empty()) {
+    auto entries = bind_select(*relation, *query.select, config, &has_aggregate);
+    if (!entries) return std::move(entries.error());
+    read.root.select = std::move(*entries);
+  } else {
+    read.root.select.push_back({plan::SelectEntry::Kind::star, {}, {}, false, {}, {}, {}});
+  }
+  read.root.has_aggregate = has_aggregate;
+
+  // filters and logic trees
+  for (const ast::Filter& filter : query.filters) {
+    if (!filter.embed_path.empty()) return embedded_path_error(filter.embed_path.front());
+    auto predicate = bind_predicate(*relation, filter.field, filter.expr);
+    if (!predicate) return std::move(predicate.error());
+    plan::Condition condition;
+    condition.predicate = std::move(*predicate);
+    read.root.where.push_back(std::move(condition));
+  }
+  for (const ast::ScopedLogic& logic : query.logic) {
+    if (!logic.embed_path.empty()) return embedded_path_error(logic.embed_path.front());
+    auto tree = bind_tree(*relation, logic.tree, 1, config.limits);
+    if (!tree) return std::move(tree.error());
+    plan::Condition condition;
+    condition.tree = std::make_unique<plan::BoolTree>(std::move(*tree));
+    read.root.where.push_back(std::move(condition));
+  }
+
+  // order
+  for (const ast::ScopedOrder& order : query.orders) {
+    if (!order.embed_path.empty()) return embedded_path_error(order.embed_path.front());
+    for (const ast::OrderTerm& term : order.terms) {
+      if (!term.relation.empty()) return embedded_path_error(term.relation);
+      auto path = bind_field(*relation, term.field);
+      if (!path) return std::move(path.error());
+      read.root.order.push_back({std::move(*path), term.direction, term.nulls});
+    }
+  }
+
+  auto ranged = apply_ranges(read.root, query, request, config);
+  if (!ranged) return std::move(ranged.error());
+  return read;
+}
+
+}  // namespace pgrest::resolve

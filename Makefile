@@ -1,0 +1,32 @@
+# Thin wrapper over Meson. `make demo` and `make test` work on a fresh Debian 12 machine:
+# each installs what is missing first.
+BUILD ?= build
+MESON_ARGS ?=
+PGREST := $(BUILD)/bindings/cli/pgrest
+
+.PHONY: all deps build demo test clean format
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_ARGS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# The main job on the bundled sample catalog: no database needed.
+demo: build
+	@bash scripts/demo.sh $(PGREST) examples/sample-catalog.json examples/requests.jsonl
+
+# Every test, against a throwaway PostgreSQL 15 started (and removed) for the run.
+test: build
+	bash scripts/with-postgres.sh meson test -C $(BUILD) --print-errorlogs
+
+format:
+	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

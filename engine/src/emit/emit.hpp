@@ -1,0 +1,17 @@
+// Stage 4, emit: a bound plan becomes SQL text with `$n` placeholders and the parameter
+// values. The SQL text depends only on the shape of the request, never on its values,
+// so hosts can cache prepared statements by text.
+#pragma once
+
+#include "pgrest/engine.hpp"
+#include "resolve/plan.hpp"
+
+namespace pgrest::emit {
+
+// The per-request settings statement, in PostgREST's order.
+Statement emit_prelude(const plan::Context& context);
+
+// The main read statement (and the count statement for planned/estimated counts).
+void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out);
+
+}  // namespace pgrest::emit

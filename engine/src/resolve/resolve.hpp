@@ -1,0 +1,30 @@
+// Stage 3, resolve: the syntax tree, the request's headers and claims, checked against
+// the catalog snapshot and the config. Produces a bound plan or a PostgREST-style
+// refusal (unknown names, managed schemas, bad ranges, unacceptable media types...).
+#pragma once
+
+#include "common/expected.hpp"
+#include "decode/query_string.hpp"
+#include "parse/ast.hpp"
+#include "resolve/plan.hpp"
+
+namespace pgrest::resolve {
+
+// A parsed role_claim_key (`.role`, `.app_metadata.role`, `.roles[0]`).
+struct ClaimPath {
+  struct Step {
+    bool is_index = false;
+    std::string key;
+    size_t index = 0;
+  };
+  std::vector<Step> steps;
+};
+
+// Parses a role_claim_key; nullopt when it is not a valid path.
+std::optional<ClaimPath> parse_claim_path(std::string_view text);
+
+Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
+                                      const ClaimPath& role_claim, const Request& request,
+                                      const decode::Target& target, ast::Query query);
+
+}  // namespace pgrest::resolve
