@@ -1,1 +1,347 @@
+// Reads translated by the engine and executed on the real PostgreSQL fixture, connected
+// as `authenticator` exactly as a host would run them. Bodies are compared as jsonb, so
+// key order inside objects does not matter but row order does.
 #include <gtest/gtest.h>
+
+#include "pg_harness.hpp"
+#include "pgrest/engine.hpp"
+
+namespace pgrest::testing {
+namespace {
+
+class Read : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    load_fixture();
+    engine_ = new Engine(fixture_catalog(), Config{});
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    engine_ = nullptr;
+  }
+
+  static Request get(std::string path, std::string query,
+                     std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Request request;
+    request.method = "GET";
+    request.path = std::move(path);
+    request.query = std::move(query);
+    request.headers = std::move(headers);
+    return request;
+  }
+
+  // Translates and executes; fails the test when either step fails.
+  Row run(const Request& request, const Engine* engine = nullptr) {
+    Result result = (engine ? engine : engine_)->translate(request);
+    if (!result.ok()) {
+      ADD_FAILURE() << "refused: " << result.error().code << " " << result.error().message << " "
+                    << result.error().details.value_or("");
+      return {};
+    }
+    Connection connection(authenticator_conninfo());
+    Execution execution = connection.run(result.translation());
+    last_translation_ = result.translation();
+    if (!execution.ok) {
+      ADD_FAILURE() << "SQL failed: " << execution.sqlstate << " " << execution.message << "\n"
+                    << result.translation().query.sql;
+      return {};
+    }
+    last_count_plan_ = execution.count_plan;
+    return execution.row;
+  }
+
+  std::string body(const Request& request) { return run(request)["body"].value_or("<null>"); }
+
+  // Canonical jsonb text, so that expectations can be written naturally.
+  static std::string canonical(const std::string& json) {
+    Connection connection(superuser_conninfo());
+    auto rows = connection.query("select $1::jsonb::text as v", {json});
+    return rows.at(0).at("v").value_or("<null>");
+  }
+
+  void expect_body(const Request& request, const std::string& expected) {
+    const std::string actual = body(request);
+    if (actual == "<null>") return;  // already reported
+    EXPECT_EQ(canonical(actual), canonical(expected))
+        << "query: " << request.query << "\nsql: " << last_translation_.query.sql;
+  }
+
+  // The ids of the rows a filter returns, in order.
+  void expect_ids(const std::string& path, const std::string& query, const std::string& ids) {
+    expect_body(get(path, "select=id&order=id&" + query), ids_to_json(ids));
+  }
+
+  static std::string ids_to_json(const std::string& ids) {
+    std::string json = "[";
+    size_t start = 0;
+    while (start < ids.size()) {
+      size_t comma = ids.find(',', start);
+      if (comma == std::string::npos) comma = ids.size();
+      if (json.size() > 1) json += ",";
+      json += "{\"id\":" + ids.substr(start, comma - start) + "}";
+      start = comma + 1;
+    }
+    return json + "]";
+  }
+
+  Error refusal(const Request& request) {
+    Result result = engine_->translate(request);
+    EXPECT_FALSE(result.ok()) << "expected a refusal for " << request.path << "?"
+                              << request.query;
+    return result.ok() ? Error{} : result.error();
+  }
+
+  static Engine* engine_;
+  Translation last_translation_;
+  std::optional<std::string> last_count_plan_;
+};
+
+Engine* Read::engine_ = nullptr;
+
+TEST_F(Read, PlainColumnsFilterOrderLimitOffset) {
+  expect_body(get("/films", "select=id,title&year=gte.1954&order=year.desc&limit=2&offset=1"),
+              R"([{"id":3,"title":"Jeanne Dielman"},{"id":1,"title":"Cléo from 5 to 7"}])");
+}
+
+TEST_F(Read, StarAndNoSelectReturnEveryColumn) {
+  expect_body(get("/directors", "order=id"),
+              R"([{"id":1,"name":"Agnès Varda"},{"id":2,"name":"Akira Kurosawa"},
+                  {"id":3,"name":"Chantal Akerman"}])");
+  expect_body(get("/film_titles", "select=*&id=eq.2"),
+              R"([{"id":2,"title":"Seven Samurai","year":1954}])");
+  expect_body(get("/directors", "select=&id=eq.3"), R"([{"id":3,"name":"Chantal Akerman"}])");
+}
+
+TEST_F(Read, AliasesCastsAndJsonPaths) {
+  expect_body(get("/films", "select=name:title,y:year::text,metadata->>lang,first:metadata->awards->0,"
+                            "last:metadata->awards->>-1,metadata->cast->>lead&id=eq.2"),
+              R"([{"name":"Seven Samurai","y":"1954","lang":"ja","first":"venice",
+                   "last":"bafta","lead":"Toshiro"}])");
+  // A JSON path on a non-json column goes through to_jsonb().
+  expect_body(get("/films", "select=id,t:tags->>0&id=eq.4"), R"([{"id":4,"t":"mystery"}])");
+  // The implicit name of a path ending in an index is the last key.
+  expect_body(get("/films", "select=metadata->awards->0&id=eq.1"), R"([{"awards":"cannes"}])");
+}
+
+TEST_F(Read, ComparisonOperators) {
+  expect_ids("/films", "year=eq.1954", "2");
+  expect_ids("/films", "year=neq.1954", "1,3,4,5");
+  expect_ids("/films", "year=gt.1962", "3,5");
+  expect_ids("/films", "year=gte.1962", "1,3,5");
+  expect_ids("/films", "year=lt.1954", "4");
+  expect_ids("/films", "year=lte.1954", "2,4");
+  expect_ids("/films", "rating=gt.8.1", "2,4");
+  expect_ids("/films", "year=not.gt.1960", "2,4");
+}
+
+TEST_F(Read, PatternOperators) {
+  expect_ids("/films", "title=like.*Samurai", "2");
+  expect_ids("/films", "title=ilike.*the*", "5");
+  expect_ids("/films", "title=match.^R", "4");
+  expect_ids("/films", "title=imatch.^r", "4");
+  expect_ids("/films", "title=not.ilike.*a*", "1");
+  expect_ids("/films", "title=like(any).{*Samurai,Rash*}", "2,4");
+  expect_ids("/films", "title=ilike(all).{*e*,*s*}", "2,5");
+}
+
+TEST_F(Read, InAndIs) {
+  expect_ids("/films", "id=in.(1,3,5)", "1,3,5");
+  expect_ids("/films", "id=not.in.(1,3,5)", "2,4,6");
+  expect_ids("/films", "id=in.()", "");
+  expect_ids("/users", "status=in.(%22active%22,%22pending%22)", "1,2,4");
+  expect_ids("/films", "year=is.null", "6");
+  expect_ids("/films", "year=is.NOT_NULL", "1,2,3,4,5");
+  expect_ids("/films", "year=not.is.null", "1,2,3,4,5");
+  expect_ids("/notes", "is_public=is.true", "1,4");
+  expect_ids("/films", "votes=isdistinct.10", "1,2,3,4,5");
+}
+
+TEST_F(Read, FullTextSearch) {
+  // tsvector column used directly; text column wrapped in to_tsvector.
+  expect_ids("/films", "search=fts.samurai", "2");
+  expect_ids("/films", "search=fts(english).villages", "2");
+  expect_ids("/films", "description=plfts(english).medical+test", "1");
+  expect_ids("/films", "description=phfts.told+by+four", "4");
+  expect_ids("/films", "description=wfts(english).samurai+or+widow", "2,3");
+  expect_ids("/films", "search=not.fts.samurai", "1,3,4,5,6");
+}
+
+TEST_F(Read, ArrayAndRangeOperators) {
+  expect_ids("/films", "tags=cs.{drama}", "1,2,3,4");
+  expect_ids("/films", "tags=cd.{drama,action,paris}", "1,2,3,6");
+  expect_ids("/films", "tags=ov.{documentary,mystery}", "4,5");
+  expect_ids("/films", "runtime=sl.[100,150)", "1,4,5");
+  expect_ids("/films", "runtime=sr.[100,150)", "2,3");
+  expect_ids("/films", "runtime=nxr.[89,95)", "1,4,5");
+  expect_ids("/films", "runtime=nxl.[200,300)", "2,3");
+  expect_ids("/films", "runtime=adj.[91,100)", "1");
+  expect_ids("/films", "metadata=cs.{\"lang\":\"fr\"}", "1,3");
+}
+
+TEST_F(Read, LogicTrees) {
+  expect_ids("/films", "or=(year.lt.1955,rating.gte.8.5)", "2,4");
+  expect_ids("/films", "and=(year.gt.1950,year.lt.1970)", "1,2");
+  expect_ids("/films", "not.or=(year.lt.1955,year.is.null)", "1,3,5");
+  expect_ids("/films",
+             "or=(id.eq.6,and(year.gte.1960,or(rating.gte.8,votes.is.null)))", "1,5,6");
+  expect_ids("/films", "or=(title.eq.%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20"
+                       "(a,b)%20%5C%5C%20back%22,id.eq.1)",
+             "1,6");
+  expect_ids("/films", "or=(tags.cs.{mystery},id.in.(1,2))", "1,2,4");
+  expect_ids("/films", "or=(metadata->>lang.eq.ja,id.eq.3)", "2,3,4");
+  expect_ids("/films", "year=gte.1950&or=(id.eq.1,id.eq.2)&or=(id.eq.2,id.eq.3)", "2");
+}
+
+TEST_F(Read, ValuesTravelAsDataNeverAsSql) {
+  // The title holds quotes, a semicolon, %, *, commas, parentheses and a backslash.
+  const std::string title = "eq.Untitled%2C%20%22quoted%22%3B%2050%25%20*done*%20(a%2Cb)%20%5C%20back";
+  expect_ids("/films", "title=" + title, "6");
+  for (const auto& param : last_translation_.query.params) {
+    ASSERT_TRUE(param.has_value());
+  }
+  EXPECT_EQ(last_translation_.query.sql.find("quoted"), std::string::npos);
+  // An injection attempt is only a value that matches nothing.
+  expect_ids("/films", "title=eq.x'%3B%20drop%20table%20films%3B--", "");
+  expect_ids("/films", "title=in.(%22a%5C%22)%3B%20drop%20table%20films%3B--%22,b)", "");
+  expect_ids("/films", "id=gt.0", "1,2,3,4,5,6");
+}
+
+TEST_F(Read, OddColumnNames) {
+  expect_body(get("/odd_names", "select=id,%22order%22,%22with%20space%22,%22quote%5C%22d%22,"
+                                "na%C3%AFve,Mixed&%22order%22=eq.second"),
+              R"([{"id":2,"order":"second","with space":"c d","quote\"d":"q\"2",
+                   "naïve":"thé","Mixed":"M2"}])");
+  // Reserved words are filters only when quoted.
+  expect_ids("/odd_names", "%22limit%22=gt.15", "2");
+  expect_ids("/odd_names", "%22select%22=eq.s1", "1");
+}
+
+TEST_F(Read, OrderingNullsAndPaths) {
+  expect_body(get("/films", "select=id&order=year.desc.nullsfirst,id&limit=3"),
+              R"([{"id":6},{"id":5},{"id":3}])");
+  expect_body(get("/films", "select=id&order=year.asc.nullslast&offset=4"),
+              R"([{"id":5},{"id":6}])");
+  expect_body(get("/films", "select=id&order=metadata->>lang.desc.nullslast,id.desc&limit=3"),
+              R"([{"id":4},{"id":2},{"id":3}])");
+}
+
+TEST_F(Read, RangesLimitsAndMaxRows) {
+  expect_body(get("/films", "select=id&order=id", {{"Range", "1-2"}}),
+              R"([{"id":2},{"id":3}])");
+  expect_body(get("/films", "select=id&order=id&offset=2&limit=10", {{"Range", "0-3"}}),
+              R"([{"id":3},{"id":4}])");
+  expect_body(get("/films", "select=id&order=id&limit=0"), "[]");
+  Config config;
+  config.max_rows = 2;
+  Engine capped(fixture_catalog(), config);
+  Row row = run(get("/films", "select=id&order=id&limit=5"), &capped);
+  EXPECT_EQ(canonical(row["body"].value_or("")), canonical(R"([{"id":1},{"id":2}])"));
+  EXPECT_EQ(refusal(get("/films", "limit=-1")).code, "PGRST103");
+  EXPECT_EQ(refusal(get("/films", "limit=-1")).status, 416);
+  EXPECT_EQ(refusal(get("/films", "", {{"Range", "5-2"}})).status, 416);
+}
+
+TEST_F(Read, Counts) {
+  Row row = run(get("/films", "select=id&year=gt.1950&limit=2", {{"Prefer", "count=exact"}}));
+  EXPECT_EQ(row["page_total"], "2");
+  EXPECT_EQ(row["total_count"], "4");
+  row = run(get("/films", "select=id&year=gt.1950", {{"Prefer", "count=exact"}}));
+  EXPECT_EQ(row["total_count"], "4");
+  row = run(get("/films", "select=id&limit=1"));
+  EXPECT_EQ(row["total_count"], std::nullopt);
+  row = run(get("/films", "select=id&year=gt.1950", {{"Prefer", "count=planned"}}));
+  EXPECT_EQ(row["total_count"], std::nullopt);
+  ASSERT_TRUE(last_count_plan_.has_value());
+  EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
+}
+
+TEST_F(Read, OutputFormats) {
+  // Singular object: the host checks page_total == 1.
+  Row row = run(get("/films", "select=id,title&id=eq.2",
+                    {{"Accept", "application/vnd.pgrst.object+json"}}));
+  EXPECT_EQ(canonical(row["body"].value_or("")), canonical(R"({"id":2,"title":"Seven Samurai"})"));
+  EXPECT_TRUE(last_translation_.singular);
+  row = run(get("/films", "id=gt.100", {{"Accept", "application/vnd.pgrst.object+json"}}));
+  EXPECT_EQ(row["page_total"], "0");
+  // Stripped nulls.
+  expect_body(get("/films", "select=id,year&id=eq.6",
+                  {{"Accept", "application/vnd.pgrst.array+json;nulls=stripped"}}),
+              R"([{"id":6}])");
+  // CSV, quoted as PostgreSQL's COPY quotes.
+  row = run(get("/films", "select=id,title,year&id=in.(2,6)&order=id", {{"Accept", "text/csv"}}));
+  EXPECT_EQ(row["body"], "id,title,year\n2,Seven Samurai,1954\n"
+                         "6,\"Untitled, \"\"quoted\"\"; 50% *done* (a,b) \\ back\",");
+  EXPECT_EQ(last_translation_.media_type, "text/csv");
+  row = run(get("/films", "select=id&id=eq.100", {{"Accept", "text/csv"}}));
+  EXPECT_EQ(row["body"], "id");
+  // HEAD: same statement, empty body.
+  Request head = get("/films", "select=id");
+  head.method = "HEAD";
+  row = run(head);
+  EXPECT_EQ(row["body"], "");
+  EXPECT_EQ(row["page_total"], "6");
+  // Negotiation.
+  EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/xml"}})).code, "PGRST107");
+  EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/xml"}})).status, 406);
+  expect_body(get("/films", "select=id&id=eq.1", {{"Accept", "application/xml;q=0.9, */*;q=0.1"}}),
+              R"([{"id":1}])");
+}
+
+TEST_F(Read, PostgrestJsEncodings) {
+  // As @supabase/postgrest-js sends them: `+` for spaces, %22 around in-list values,
+  // nullsfirst and offset/limit pairs.
+  expect_body(get("/users", "select=id%2Cname&status=in.%28%22active%22%2C%22pending%22%29"
+                            "&order=created_at.desc.nullsfirst&offset=0&limit=2"),
+              R"([{"id":4,"name":"dee"},{"id":2,"name":"bob"}])");
+  expect_ids("/films", "title=eq.Seven+Samurai", "2");
+  expect_ids("/films", "description=wfts.village+samurai", "2");
+}
+
+TEST_F(Read, RowLevelSecurityFollowsTheRole) {
+  // anon sees public notes only.
+  expect_ids("/notes", "", "1,4");
+  // An authenticated user sees public notes and their own.
+  Request alice = get("/notes", "select=id&order=id");
+  alice.claims_json = R"({"role":"authenticated","sub":"11111111-1111-1111-1111-111111111111"})";
+  EXPECT_EQ(canonical(body(alice)), canonical(ids_to_json("1,2,4")));
+  Request bob = alice;
+  bob.claims_json = R"({"role":"authenticated","sub":"22222222-2222-2222-2222-222222222222"})";
+  EXPECT_EQ(canonical(body(bob)), canonical(ids_to_json("1,3,4")));
+  // service_role bypasses RLS.
+  Request service = alice;
+  service.claims_json = R"({"role":"service_role"})";
+  EXPECT_EQ(canonical(body(service)), canonical(ids_to_json("1,2,3,4")));
+}
+
+TEST_F(Read, Refusals) {
+  Error error = refusal(get("/nope", ""));
+  EXPECT_EQ(error.code, "PGRST205");
+  EXPECT_EQ(error.status, 404);
+  error = refusal(get("/films", "select=id,nope"));
+  EXPECT_EQ(error.code, "42703");
+  EXPECT_EQ(error.status, 400);
+  error = refusal(get("/films", "nope=eq.1"));
+  EXPECT_EQ(error.code, "42703");
+  error = refusal(get("/films", "order=nope"));
+  EXPECT_EQ(error.code, "42703");
+  error = refusal(get("/films", "select=id,,title"));
+  EXPECT_EQ(error.code, "PGRST100");
+  EXPECT_EQ(error.status, 400);
+  error = refusal(get("/films", "id=xx.1"));
+  EXPECT_EQ(error.code, "PGRST100");
+  error = refusal(get("/chunks", "", {{"Accept-Profile", "ai"}}));
+  EXPECT_EQ(error.status, 403);
+  error = refusal(get("/films", "", {{"Accept-Profile", "private"}}));
+  EXPECT_EQ(error.code, "PGRST106");
+  EXPECT_EQ(error.status, 406);
+}
+
+TEST_F(Read, ManagedSchemaThroughTheApiLayer) {
+  Request request = get("/chunks", "select=id,content", {{"Accept-Profile", "ai"}});
+  request.via_api_layer = true;
+  request.claims_json = R"({"role":"service_role"})";
+  expect_body(request, R"([{"id":1,"content":"secret platform data"}])");
+}
+
+}  // namespace
+}  // namespace pgrest::testing
