@@ -1,1 +1,236 @@
+// End-to-end translation without a database, over the bundled sample catalog: the
+// contract's invariants (placeholders match params, SQL text independent of values,
+// values never in SQL), the prelude, roles, bounds and routing errors.
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "pgrest/engine.hpp"
+
+namespace pgrest {
+namespace {
+
+std::shared_ptr<const Catalog> sample_catalog() {
+  static const std::shared_ptr<const Catalog> catalog = [] {
+    std::ifstream file(std::string(PGREST_SOURCE_ROOT) + "/examples/sample-catalog.json");
+    std::stringstream text;
+    text << file.rdbuf();
+    std::string error;
+    auto loaded = load_catalog_json(text.str(), &error);
+    EXPECT_NE(loaded, nullptr) << error;
+    return loaded;
+  }();
+  return catalog;
+}
+
+Request get(std::string path, std::string query,
+            std::vector<std::pair<std::string, std::string>> headers = {}) {
+  Request request;
+  request.method = "GET";
+  request.path = std::move(path);
+  request.query = std::move(query);
+  request.headers = std::move(headers);
+  return request;
+}
+
+// The distinct $n numbers used in `sql`, which must be exactly 1..params.
+void expect_placeholders_match(const Statement& statement) {
+  std::set<size_t> used;
+  const std::string& sql = statement.sql;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] != '$' || i + 1 >= sql.size() || !std::isdigit(sql[i + 1])) continue;
+    size_t n = 0;
+    size_t j = i + 1;
+    while (j < sql.size() && std::isdigit(sql[j])) n = n * 10 + (sql[j++] - '0');
+    used.insert(n);
+  }
+  ASSERT_EQ(used.size(), statement.params.size()) << sql;
+  size_t expected = 1;
+  for (size_t n : used) EXPECT_EQ(n, expected++) << sql;
+}
+
+class Translate : public ::testing::Test {
+ protected:
+  Engine engine_{sample_catalog(), Config{}};
+
+  Translation ok(const Request& request) {
+    Result result = engine_.translate(request);
+    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().code + " " +
+                                                        result.error().message);
+    return result.ok() ? result.translation() : Translation{};
+  }
+  Error refused(const Request& request, const Engine* engine = nullptr) {
+    Result result = (engine ? *engine : engine_).translate(request);
+    EXPECT_FALSE(result.ok());
+    return result.ok() ? Error{} : result.error();
+  }
+};
+
+TEST_F(Translate, PlaceholdersMatchParamsAndValuesStayOutOfSql) {
+  const std::vector<std::string> queries = {
+      "select=id,title,x:metadata->a->>b,metadata->0&year=gte.1999&title=like.*x*&order=id.desc",
+      "or=(id.eq.1,and(year.gt.2,title.in.(\"a,b\",c)))&limit=3&offset=4",
+      "tags=cs.{zz}&description=fts(english).qq&votes=not.is.null",
+  };
+  for (const auto& query : queries) {
+    Translation translation = ok(get("/films", query));
+    expect_placeholders_match(translation.prelude);
+    expect_placeholders_match(translation.query);
+    for (const char* value : {"1999", "qq", "zz", "\"a,b\""}) {
+      EXPECT_EQ(translation.query.sql.find(value), std::string::npos) << value;
+    }
+  }
+}
+
+TEST_F(Translate, SqlTextDependsOnTheShapeNotTheValues) {
+  Translation a = ok(get("/films", "select=id&year=gte.1999&title=eq.x&limit=1&order=id"));
+  Translation b = ok(get("/films", "select=id&year=gte.-5&title=eq.%27%3B%20drop&limit=99&order=id"));
+  EXPECT_EQ(a.query.sql, b.query.sql);
+  EXPECT_NE(a.query.params, b.query.params);
+  EXPECT_EQ(a.prelude.sql, b.prelude.sql);
+}
+
+TEST_F(Translate, PreludeCarriesRoleClaimsAndRequest) {
+  Request request = get("/films", "select=id", {{"X-Trace", "t1"}, {"Cookie", "a=1; b=two"}});
+  request.claims_json = R"({"role":"authenticated","sub":"u1"})";
+  Translation translation = ok(request);
+  ASSERT_EQ(translation.prelude.params.size(), 7u);
+  EXPECT_EQ(translation.prelude.params[0], "\"public\"");
+  EXPECT_EQ(translation.prelude.params[1], "authenticated");
+  EXPECT_EQ(translation.prelude.params[2], R"({"role":"authenticated","sub":"u1"})");
+  EXPECT_EQ(translation.prelude.params[3], "GET");
+  EXPECT_EQ(translation.prelude.params[4], "/films");
+  EXPECT_EQ(translation.prelude.params[5], R"({"x-trace":"t1"})");
+  EXPECT_EQ(translation.prelude.params[6], R"({"a":"1","b":"two"})");
+  EXPECT_TRUE(translation.read_only);
+  EXPECT_EQ(translation.status, 200);
+  // Anonymous requests take the anon role.
+  Translation anon = ok(get("/films", ""));
+  EXPECT_EQ(anon.prelude.params[1], "anon");
+  EXPECT_EQ(anon.prelude.params[2], R"({"role":"anon"})");
+}
+
+TEST_F(Translate, RoleClaimKeyAndAnonRole) {
+  Config config;
+  config.role_claim_key = ".app_metadata.roles[1]";
+  Engine engine(sample_catalog(), config);
+  Request request = get("/films", "");
+  request.claims_json = R"({"role":"authenticated","app_metadata":{"roles":["x","service_role"]}})";
+  Result result = engine.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[1], "service_role");
+  // Missing at that path: the anon role.
+  request.claims_json = R"({"role":"authenticated"})";
+  result = engine.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[1], "anon");
+  // No role and no anon role: PGRST302.
+  Config closed;
+  closed.anon_role = std::nullopt;
+  Engine closed_engine(sample_catalog(), closed);
+  Error error = refused(get("/films", ""), &closed_engine);
+  EXPECT_EQ(error.code, "PGRST302");
+  EXPECT_EQ(error.status, 401);
+  // Claims that are not an object.
+  request.claims_json = "[1]";
+  error = refused(request);
+  EXPECT_EQ(error.status, 401);
+}
+
+TEST_F(Translate, RoutingErrors) {
+  Request request = get("/a/b", "");
+  EXPECT_EQ(refused(request).code, "PGRST125");
+  request = get("/films", "");
+  request.method = "TRACE";
+  EXPECT_EQ(refused(request).code, "PGRST117");
+  EXPECT_EQ(refused(request).status, 405);
+  request = get("/rpc/add_them", "");
+  request.method = "PATCH";
+  EXPECT_EQ(refused(request).code, "PGRST101");
+  EXPECT_EQ(refused(get("/", "")).code, "PGRST126");
+}
+
+TEST_F(Translate, BoundsAreEnforcedWithClearErrors) {
+  std::string deep = "or=(";
+  for (int i = 0; i < 100000; ++i) deep += "or(";
+  deep += "id.eq.1";
+  for (int i = 0; i < 100000; ++i) deep += ")";
+  deep += ")";
+  Config roomy;
+  roomy.limits.max_query_bytes = 1 << 20;
+  Engine engine(sample_catalog(), roomy);
+  Error error = refused(get("/films", deep), &engine);
+  EXPECT_EQ(error.code, "PGRX101");
+  EXPECT_EQ(error.status, 400);
+
+  std::string huge(100 * 1024, 'a');
+  error = refused(get("/films", "title=eq." + huge));
+  EXPECT_EQ(error.status, 414);
+
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "id=eq." + std::to_string(i) + "&";
+  error = refused(get("/films", many));
+  EXPECT_EQ(error.code, "PGRX101");
+
+  std::string nested_select = "select=";
+  for (int i = 0; i < 1000; ++i) nested_select += "a(";
+  error = refused(get("/films", nested_select));
+  EXPECT_EQ(error.code, "PGRX101");
+
+  error = refused(get("/films", "title=eq.%FF"));
+  EXPECT_EQ(error.code, "PGRST100");
+}
+
+TEST_F(Translate, ManagedSchemaIsRefusedByEveryProfile) {
+  for (const char* header : {"Accept-Profile", "accept-profile", "ACCEPT-PROFILE"}) {
+    Error error = refused(get("/chunks", "", {{header, "ai"}}));
+    EXPECT_EQ(error.status, 403) << header;
+    EXPECT_EQ(error.code, "PGRX403");
+  }
+  // The refusal is the same whether or not the object exists.
+  Error exists = refused(get("/chunks", "", {{"Accept-Profile", "ai"}}));
+  Error missing = refused(get("/no_such_table", "", {{"Accept-Profile", "ai"}}));
+  EXPECT_EQ(exists.message, missing.message);
+  EXPECT_EQ(exists.details, missing.details);
+  // Names that only look like the managed schema are ordinary (missing) tables.
+  EXPECT_EQ(refused(get("/ai.chunks", "")).code, "PGRST205");
+  EXPECT_EQ(refused(get("/%22ai%22.%22chunks%22", "")).code, "PGRST205");
+  // Claims cannot open it: via_api_layer comes only from the host.
+  Request request = get("/chunks", "", {{"Accept-Profile", "ai"}, {"Via-Api-Layer", "true"}});
+  request.claims_json = R"({"role":"service_role","via_api_layer":true})";
+  EXPECT_EQ(refused(request).status, 403);
+  request.via_api_layer = true;
+  EXPECT_TRUE(engine_.translate(request).ok());
+}
+
+TEST_F(Translate, EmbeddingIsReportedAsNotYetImplemented) {
+  Error error = refused(get("/films", "select=id,directors(name)"));
+  EXPECT_EQ(error.code, "PGRST127");
+  error = refused(get("/films", "directors.name=eq.x"));
+  EXPECT_EQ(error.code, "PGRST108");
+}
+
+TEST_F(Translate, AggregatesAreGatedByConfig) {
+  EXPECT_EQ(refused(get("/films", "select=rating.avg()")).code, "PGRST123");
+  EXPECT_EQ(refused(get("/films", "select=count()")).code, "PGRST123");
+  Config config;
+  config.aggregates_enabled = true;
+  Engine engine(sample_catalog(), config);
+  Result result = engine.translate(get("/films", "select=director_id,total:votes.sum(),count()"));
+  ASSERT_TRUE(result.ok());
+  EXPECT_NE(result.translation().query.sql.find("group by \"public\".\"films\".\"director_id\""),
+            std::string::npos)
+      << result.translation().query.sql;
+}
+
+TEST_F(Translate, StrictPreferencesRefuseUnknownTokens) {
+  Error error = refused(get("/films", "", {{"Prefer", "handling=strict, count=exact, bogus=1"}}));
+  EXPECT_EQ(error.code, "PGRST122");
+  EXPECT_EQ(error.details, "Invalid preferences: bogus=1");
+  EXPECT_TRUE(engine_.translate(get("/films", "", {{"Prefer", "bogus=1"}})).ok());
+}
+
+}  // namespace
+}  // namespace pgrest
