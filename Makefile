@@ -4,7 +4,7 @@ BUILD ?= build
 MESON_ARGS ?=
 PGREST := $(BUILD)/bindings/cli/pgrest
 
-.PHONY: all deps build demo test clean format
+.PHONY: all deps build demo test bench clean format
 
 all: build
 
@@ -24,6 +24,14 @@ demo: build
 # Every test, against a throwaway PostgreSQL 15 started (and removed) for the run.
 test: build
 	bash scripts/with-postgres.sh meson test -C $(BUILD) --print-errorlogs
+
+# Release build of the benchmark binary; BENCH_ARGS go to Google Benchmark.
+BENCH_BUILD ?= build-release
+BENCH_ARGS ?=
+bench: deps
+	[ -f $(BENCH_BUILD)/build.ninja ] || meson setup $(BENCH_BUILD) -Dbuildtype=release -Dbench=true -Dtests=false
+	ninja -C $(BENCH_BUILD)
+	$(BENCH_BUILD)/bench/pgrest-bench $(BENCH_ARGS)
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
