@@ -336,6 +336,34 @@ TEST_F(Read, Refusals) {
   EXPECT_EQ(error.status, 406);
 }
 
+TEST_F(Read, OperatorsTheColumnTypeCannotTakeAreRefusedEarly) {
+  // Refused by the engine with what PostgreSQL itself answers (42883, which PostgREST
+  // sends as 404)...
+  for (const char* query : {"year=like.19*", "rating=ilike.8*", "released=match.^19",
+                            "id=cs.{1}", "title=ov.{a}", "metadata=like.*fr*"}) {
+    Error error = refusal(get("/films", query));
+    EXPECT_EQ(error.code, "42883") << query;
+    EXPECT_EQ(error.status, 404) << query;
+  }
+  // ...because the database would refuse them anyway.
+  Connection connection(superuser_conninfo());
+  for (const char* sql : {"select 1 from public.films where year like $1",
+                          "select 1 from public.films where rating ilike $1",
+                          "select 1 from public.films where released ~ $1",
+                          "select 1 from public.films where id @> $1",
+                          "select 1 from public.films where title && $1",
+                          "select 1 from public.films where metadata like $1"}) {
+    try {
+      connection.query(sql, {std::string("x")});
+      ADD_FAILURE() << "PostgreSQL accepted: " << sql;
+    } catch (const std::runtime_error& error) {
+      EXPECT_NE(std::string(error.what()).find("does not exist"), std::string::npos) << sql;
+    }
+  }
+  // Text through a JSON path, and text columns, are fine.
+  expect_ids("/films", "metadata->>lang=like.f*", "1,3");
+}
+
 TEST_F(Read, ManagedSchemaThroughTheApiLayer) {
   Request request = get("/chunks", "select=id,content", {{"Accept-Profile", "ai"}});
   request.via_api_layer = true;

@@ -286,6 +286,74 @@ Error embedded_path_error(std::string_view name) {
                       "query parameter.");
 }
 
+// Scalar types for which PostgreSQL has no pattern, containment or text-search
+// operator: a filter using one would fail in the database with 42883 (which PostgREST
+// answers with 404), so it is refused here, before any SQL is sent.
+bool is_plain_scalar(std::string_view type) {
+  static constexpr std::string_view kScalars[] = {
+      "smallint", "integer", "bigint", "numeric", "real", "double precision", "boolean",
+      "date", "time without time zone", "timestamp without time zone",
+      "timestamp with time zone", "uuid", "money", "oid"};
+  return std::find(std::begin(kScalars), std::end(kScalars), type) != std::end(kScalars);
+}
+
+bool is_text_type(std::string_view type) {
+  return type == "text" || type == "character varying" || type == "character" ||
+         type == "name" || type == "citext" || type == "bpchar";
+}
+
+std::optional<Error> check_operator_type(const plan::ColumnPath& path, const ast::OpExpr& expr) {
+  const std::string_view type = path.column->base_type;
+  const bool text_path = !path.json_path.empty() && path.json_path.back().as_text;
+  const bool json_path = !path.json_path.empty() && !text_path;
+  std::string_view symbol;
+  switch (expr.op) {
+    case ast::Operator::like:
+      symbol = "~~";
+      break;
+    case ast::Operator::ilike:
+      symbol = "~~*";
+      break;
+    case ast::Operator::match:
+      symbol = "~";
+      break;
+    case ast::Operator::imatch:
+      symbol = "~*";
+      break;
+    case ast::Operator::cs:
+      symbol = "@>";
+      break;
+    case ast::Operator::cd:
+      symbol = "<@";
+      break;
+    case ast::Operator::ov:
+      symbol = "&&";
+      break;
+    default:
+      return std::nullopt;
+  }
+  const bool pattern = expr.op == ast::Operator::like || expr.op == ast::Operator::ilike ||
+                       expr.op == ast::Operator::match || expr.op == ast::Operator::imatch;
+  std::string operand;
+  if (pattern) {
+    if (text_path || (path.json_path.empty() && is_text_type(type))) return std::nullopt;
+    if (path.json_path.empty() && !is_plain_scalar(type) && type != "json" && type != "jsonb") {
+      return std::nullopt;  // unknown to us (domains, extensions): let PostgreSQL decide
+    }
+    operand = json_path ? "jsonb" : std::string(type);
+  } else {
+    if (!path.json_path.empty() || !(is_plain_scalar(type) || is_text_type(type))) {
+      return std::nullopt;
+    }
+    operand = std::string(type);
+  }
+  std::string message = "operator does not exist: " + operand + " " + std::string(symbol);
+  message += expr.quantifier == ast::Quantifier::none ? " unknown" : " unknown[]";
+  return errors::make(404, "42883", std::move(message), std::nullopt,
+                      "No operator matches the given name and argument types. You might need "
+                      "to add explicit type casts.");
+}
+
 Expected<plan::Predicate> bind_predicate(const Relation& relation, const ast::Field& field,
                                          const ast::OpExpr& expr) {
   auto path = bind_field(relation, field);
@@ -293,6 +361,7 @@ Expected<plan::Predicate> bind_predicate(const Relation& relation, const ast::Fi
   plan::Predicate predicate;
   predicate.path = std::move(*path);
   predicate.expr = expr;
+  if (auto error = check_operator_type(predicate.path, expr)) return std::move(*error);
   const bool is_fts = expr.op == ast::Operator::fts || expr.op == ast::Operator::plfts ||
                       expr.op == ast::Operator::phfts || expr.op == ast::Operator::wfts;
   predicate.wrap_tsvector = is_fts && (predicate.path.column->base_type != "tsvector" ||
