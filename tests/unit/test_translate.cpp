@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "pgrest/engine.hpp"
 
@@ -230,6 +231,42 @@ TEST_F(Translate, StrictPreferencesRefuseUnknownTokens) {
   EXPECT_EQ(error.code, "PGRST122");
   EXPECT_EQ(error.details, "Invalid preferences: bogus=1");
   EXPECT_TRUE(engine_.translate(get("/films", "", {{"Prefer", "bogus=1"}})).ok());
+}
+
+TEST_F(Translate, ManyThreadsTranslateWhileTheCatalogIsSwapped) {
+  // A second snapshot without the films table: every translation sees one snapshot or
+  // the other as a whole (found, or PGRST205), never a torn one.
+  auto without_films = std::make_shared<Catalog>(*sample_catalog());
+  std::erase_if(without_films->relations,
+                [](const Relation& relation) { return relation.name == "films"; });
+  without_films->finalize();
+  std::shared_ptr<const Catalog> snapshots[] = {sample_catalog(), without_films};
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> found{0};
+  std::atomic<int> missing{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 4; ++t) {
+    workers.emplace_back([&] {
+      const Request request = get("/films", "select=id,title&year=gte.1&order=id");
+      while (!stop.load()) {
+        Result result = engine_.translate(request);
+        if (result.ok()) {
+          ++found;
+        } else if (result.error().code == "PGRST205") {
+          ++missing;
+        } else {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 2000; ++i) engine_.swap_catalog(snapshots[i % 2]);
+  stop = true;
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(found.load() + missing.load(), 0);
 }
 
 }  // namespace
