@@ -23,7 +23,7 @@ demo: build
 
 # Every test, against a throwaway PostgreSQL 15 started (and removed) for the run.
 test: build
-	bash scripts/with-postgres.sh meson test -C $(BUILD) --print-errorlogs
+	bash scripts/with-postgres.sh bash scripts/run-tests.sh $(BUILD)
 
 # Release build of the benchmark binary; BENCH_ARGS go to Google Benchmark.
 BENCH_BUILD ?= build-release
