@@ -253,6 +253,16 @@ TEST_F(Read, Counts) {
   EXPECT_EQ(row["total_count"], std::nullopt);
   ASSERT_TRUE(last_count_plan_.has_value());
   EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
+  // estimated: an exact count capped just past max_rows, plus the planner's estimate.
+  Config config;
+  config.max_rows = 3;
+  Engine capped(fixture_catalog(), config);
+  row = run(get("/films", "select=id&year=gt.1950", {{"Prefer", "count=estimated"}}), &capped);
+  EXPECT_EQ(row["page_total"], "3");
+  EXPECT_EQ(row["total_count"], "4");  // counting stopped at max_rows + 1
+  EXPECT_EQ(last_translation_.count_threshold, 3);
+  ASSERT_TRUE(last_count_plan_.has_value());
+  EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
 }
 
 TEST_F(Read, OutputFormats) {
