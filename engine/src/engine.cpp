@@ -22,9 +22,9 @@ Expected<bool> check_bounds(const Request& request, const Limits& limits) {
                                   std::to_string(limits.max_path_bytes) + " bytes");
   }
   if (request.query.size() > limits.max_query_bytes) {
-    return errors::make(414, "PGRX414", "URI too long",
-                        "The query string is longer than " +
-                            std::to_string(limits.max_query_bytes) + " bytes");
+    return errors::make(
+        414, "PGRX414", "URI too long",
+        "The query string is longer than " + std::to_string(limits.max_query_bytes) + " bytes");
   }
   size_t header_bytes = 0;
   for (const auto& [name, value] : request.headers) header_bytes += name.size() + value.size();
@@ -41,9 +41,8 @@ Error not_implemented(std::string details) {
   return errors::make(400, "PGRST127", "Feature not implemented", std::move(details));
 }
 
-Result translate_read(const Catalog& catalog, const Config& config,
-                      const CompiledConfig& compiled, const Request& request,
-                      const decode::Target& target) {
+Result translate_read(const Catalog& catalog, const Config& config, const CompiledConfig& compiled,
+                      const Request& request, const decode::Target& target) {
   auto params = decode::decode_query_string(request.query, config.limits.max_query_params);
   if (!params) return std::move(params.error());
   auto query = parse::parse_query(*params, config.limits);
@@ -81,7 +80,9 @@ void Engine::swap_catalog(std::shared_ptr<const Catalog> catalog) noexcept {
   catalog_.store(std::move(catalog));
 }
 
-std::shared_ptr<const Catalog> Engine::catalog() const noexcept { return catalog_.load(); }
+std::shared_ptr<const Catalog> Engine::catalog() const noexcept {
+  return catalog_.load();
+}
 
 Result Engine::translate(const Request& request) const noexcept {
   try {

@@ -86,8 +86,7 @@ class Read : public ::testing::Test {
 
   Error refusal(const Request& request) {
     Result result = engine_->translate(request);
-    EXPECT_FALSE(result.ok()) << "expected a refusal for " << request.path << "?"
-                              << request.query;
+    EXPECT_FALSE(result.ok()) << "expected a refusal for " << request.path << "?" << request.query;
     return result.ok() ? Error{} : result.error();
   }
 
@@ -113,8 +112,9 @@ TEST_F(Read, StarAndNoSelectReturnEveryColumn) {
 }
 
 TEST_F(Read, AliasesCastsAndJsonPaths) {
-  expect_body(get("/films", "select=name:title,y:year::text,metadata->>lang,first:metadata->awards->0,"
-                            "last:metadata->awards->>-1,metadata->cast->>lead&id=eq.2"),
+  expect_body(get("/films",
+                  "select=name:title,y:year::text,metadata->>lang,first:metadata->awards->0,"
+                  "last:metadata->awards->>-1,metadata->cast->>lead&id=eq.2"),
               R"([{"name":"Seven Samurai","y":"1954","lang":"ja","first":"venice",
                    "last":"bafta","lead":"Toshiro"}])");
   // A JSON path on a non-json column goes through to_jsonb().
@@ -182,10 +182,10 @@ TEST_F(Read, LogicTrees) {
   expect_ids("/films", "or=(year.lt.1955,rating.gte.8.5)", "2,4");
   expect_ids("/films", "and=(year.gt.1950,year.lt.1970)", "1,2");
   expect_ids("/films", "not.or=(year.lt.1955,year.is.null)", "1,3,5");
+  expect_ids("/films", "or=(id.eq.6,and(year.gte.1960,or(rating.gte.8,votes.is.null)))", "1,5,6");
   expect_ids("/films",
-             "or=(id.eq.6,and(year.gte.1960,or(rating.gte.8,votes.is.null)))", "1,5,6");
-  expect_ids("/films", "or=(title.eq.%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20"
-                       "(a,b)%20%5C%5C%20back%22,id.eq.1)",
+             "or=(title.eq.%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20"
+             "(a,b)%20%5C%5C%20back%22,id.eq.1)",
              "1,6");
   expect_ids("/films", "or=(tags.cs.{mystery},id.in.(1,2))", "1,2,4");
   expect_ids("/films", "or=(metadata->>lang.eq.ja,id.eq.3)", "2,3,4");
@@ -194,7 +194,8 @@ TEST_F(Read, LogicTrees) {
 
 TEST_F(Read, ValuesTravelAsDataNeverAsSql) {
   // The title holds quotes, a semicolon, %, *, commas, parentheses and a backslash.
-  const std::string title = "eq.Untitled%2C%20%22quoted%22%3B%2050%25%20*done*%20(a%2Cb)%20%5C%20back";
+  const std::string title =
+      "eq.Untitled%2C%20%22quoted%22%3B%2050%25%20*done*%20(a%2Cb)%20%5C%20back";
   expect_ids("/films", "title=" + title, "6");
   for (const auto& param : last_translation_.query.params) {
     ASSERT_TRUE(param.has_value());
@@ -207,8 +208,9 @@ TEST_F(Read, ValuesTravelAsDataNeverAsSql) {
 }
 
 TEST_F(Read, OddColumnNames) {
-  expect_body(get("/odd_names", "select=id,%22order%22,%22with%20space%22,%22quote%5C%22d%22,"
-                                "na%C3%AFve,Mixed&%22order%22=eq.second"),
+  expect_body(get("/odd_names",
+                  "select=id,%22order%22,%22with%20space%22,%22quote%5C%22d%22,"
+                  "na%C3%AFve,Mixed&%22order%22=eq.second"),
               R"([{"id":2,"order":"second","with space":"c d","quote\"d":"q\"2",
                    "naïve":"thé","Mixed":"M2"}])");
   // Reserved words are filters only when quoted.
@@ -226,8 +228,7 @@ TEST_F(Read, OrderingNullsAndPaths) {
 }
 
 TEST_F(Read, RangesLimitsAndMaxRows) {
-  expect_body(get("/films", "select=id&order=id", {{"Range", "1-2"}}),
-              R"([{"id":2},{"id":3}])");
+  expect_body(get("/films", "select=id&order=id", {{"Range", "1-2"}}), R"([{"id":2},{"id":3}])");
   expect_body(get("/films", "select=id&order=id&offset=2&limit=10", {{"Range", "0-3"}}),
               R"([{"id":3},{"id":4}])");
   expect_body(get("/films", "select=id&order=id&limit=0"), "[]");
@@ -267,8 +268,8 @@ TEST_F(Read, Counts) {
 
 TEST_F(Read, OutputFormats) {
   // Singular object: the host checks page_total == 1.
-  Row row = run(get("/films", "select=id,title&id=eq.2",
-                    {{"Accept", "application/vnd.pgrst.object+json"}}));
+  Row row = run(
+      get("/films", "select=id,title&id=eq.2", {{"Accept", "application/vnd.pgrst.object+json"}}));
   EXPECT_EQ(canonical(row["body"].value_or("")), canonical(R"({"id":2,"title":"Seven Samurai"})"));
   EXPECT_TRUE(last_translation_.singular);
   row = run(get("/films", "id=gt.100", {{"Accept", "application/vnd.pgrst.object+json"}}));
@@ -279,8 +280,9 @@ TEST_F(Read, OutputFormats) {
               R"([{"id":6}])");
   // CSV, quoted as PostgreSQL's COPY quotes.
   row = run(get("/films", "select=id,title,year&id=in.(2,6)&order=id", {{"Accept", "text/csv"}}));
-  EXPECT_EQ(row["body"], "id,title,year\n2,Seven Samurai,1954\n"
-                         "6,\"Untitled, \"\"quoted\"\"; 50% *done* (a,b) \\ back\",");
+  EXPECT_EQ(row["body"],
+            "id,title,year\n2,Seven Samurai,1954\n"
+            "6,\"Untitled, \"\"quoted\"\"; 50% *done* (a,b) \\ back\",");
   EXPECT_EQ(last_translation_.media_type, "text/csv");
   row = run(get("/films", "select=id&id=eq.100", {{"Accept", "text/csv"}}));
   EXPECT_EQ(row["body"], "id");
@@ -300,8 +302,9 @@ TEST_F(Read, OutputFormats) {
 TEST_F(Read, PostgrestJsEncodings) {
   // As @supabase/postgrest-js sends them: `+` for spaces, %22 around in-list values,
   // nullsfirst and offset/limit pairs.
-  expect_body(get("/users", "select=id%2Cname&status=in.%28%22active%22%2C%22pending%22%29"
-                            "&order=created_at.desc.nullsfirst&offset=0&limit=2"),
+  expect_body(get("/users",
+                  "select=id%2Cname&status=in.%28%22active%22%2C%22pending%22%29"
+                  "&order=created_at.desc.nullsfirst&offset=0&limit=2"),
               R"([{"id":4,"name":"dee"},{"id":2,"name":"bob"}])");
   expect_ids("/films", "title=eq.Seven+Samurai", "2");
   expect_ids("/films", "description=wfts.village+samurai", "2");
@@ -349,20 +352,20 @@ TEST_F(Read, Refusals) {
 TEST_F(Read, OperatorsTheColumnTypeCannotTakeAreRefusedEarly) {
   // Refused by the engine with what PostgreSQL itself answers (42883, which PostgREST
   // sends as 404)...
-  for (const char* query : {"year=like.19*", "rating=ilike.8*", "released=match.^19",
-                            "id=cs.{1}", "title=ov.{a}", "metadata=like.*fr*"}) {
+  for (const char* query : {"year=like.19*", "rating=ilike.8*", "released=match.^19", "id=cs.{1}",
+                            "title=ov.{a}", "metadata=like.*fr*"}) {
     Error error = refusal(get("/films", query));
     EXPECT_EQ(error.code, "42883") << query;
     EXPECT_EQ(error.status, 404) << query;
   }
   // ...because the database would refuse them anyway.
   Connection connection(superuser_conninfo());
-  for (const char* sql : {"select 1 from public.films where year like $1",
-                          "select 1 from public.films where rating ilike $1",
-                          "select 1 from public.films where released ~ $1",
-                          "select 1 from public.films where id @> $1",
-                          "select 1 from public.films where title && $1",
-                          "select 1 from public.films where metadata like $1"}) {
+  for (const char* sql :
+       {"select 1 from public.films where year like $1",
+        "select 1 from public.films where rating ilike $1",
+        "select 1 from public.films where released ~ $1",
+        "select 1 from public.films where id @> $1", "select 1 from public.films where title && $1",
+        "select 1 from public.films where metadata like $1"}) {
     try {
       connection.query(sql, {std::string("x")});
       ADD_FAILURE() << "PostgreSQL accepted: " << sql;

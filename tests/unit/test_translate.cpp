@@ -58,8 +58,8 @@ class Translate : public ::testing::Test {
 
   Translation ok(const Request& request) {
     Result result = engine_.translate(request);
-    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().code + " " +
-                                                        result.error().message);
+    EXPECT_TRUE(result.ok()) << (result.ok() ? ""
+                                             : result.error().code + " " + result.error().message);
     return result.ok() ? result.translation() : Translation{};
   }
   Error refused(const Request& request, const Engine* engine = nullptr) {
@@ -87,7 +87,8 @@ TEST_F(Translate, PlaceholdersMatchParamsAndValuesStayOutOfSql) {
 
 TEST_F(Translate, SqlTextDependsOnTheShapeNotTheValues) {
   Translation a = ok(get("/films", "select=id&year=gte.1999&title=eq.x&limit=1&order=id"));
-  Translation b = ok(get("/films", "select=id&year=gte.-5&title=eq.%27%3B%20drop&limit=99&order=id"));
+  Translation b =
+      ok(get("/films", "select=id&year=gte.-5&title=eq.%27%3B%20drop&limit=99&order=id"));
   EXPECT_EQ(a.query.sql, b.query.sql);
   EXPECT_NE(a.query.params, b.query.params);
   EXPECT_EQ(a.prelude.sql, b.prelude.sql);

@@ -99,8 +99,7 @@ class Catalog {
   // before the catalog is shared; the vectors must not change afterwards.
   void finalize();
 
-  [[nodiscard]] const Relation* find_relation(std::string_view schema,
-                                              std::string_view name) const;
+  [[nodiscard]] const Relation* find_relation(std::string_view schema, std::string_view name) const;
   // Every overload with that name in that schema (empty when none).
   [[nodiscard]] std::vector<const Function*> find_functions(std::string_view schema,
                                                             std::string_view name) const;

@@ -132,16 +132,16 @@ constexpr std::pair<std::string_view, Volatility> kVolatilities[] = {
     {"immutable", Volatility::immutable},
 };
 constexpr std::pair<std::string_view, ParamMode> kParamModes[] = {
-    {"in", ParamMode::in},           {"out", ParamMode::out},
-    {"inout", ParamMode::inout},     {"variadic", ParamMode::variadic},
+    {"in", ParamMode::in},       {"out", ParamMode::out},
+    {"inout", ParamMode::inout}, {"variadic", ParamMode::variadic},
     {"table", ParamMode::table},
 };
 
 void read_relation(Reader& reader, object obj, const std::string& path, Relation& relation) {
   relation.schema = reader.string(obj, "schema", path);
   relation.name = reader.string(obj, "name", path);
-  relation.kind = parse_enum(reader, reader.string(obj, "kind", path), path + ".kind",
-                             kRelationKinds);
+  relation.kind =
+      parse_enum(reader, reader.string(obj, "kind", path), path + ".kind", kRelationKinds);
   relation.insertable = reader.boolean(obj, "insertable", path, true);
   relation.updatable = reader.boolean(obj, "updatable", path, true);
   relation.deletable = reader.boolean(obj, "deletable", path, true);
@@ -178,8 +178,8 @@ void read_relation(Reader& reader, object obj, const std::string& path, Relation
     Column& column = relation.columns.emplace_back();
     column.name = reader.string(column_obj, "name", column_path);
     column.type = reader.string(column_obj, "type", column_path);
-    column.base_type = reader.optional_string(column_obj, "base_type", column_path)
-                           .value_or(column.type);
+    column.base_type =
+        reader.optional_string(column_obj, "base_type", column_path).value_or(column.type);
     column.type_oid = reader.oid(column_obj, "type_oid", column_path);
     column.nullable = reader.boolean(column_obj, "nullable", column_path, true);
     column.default_expr = reader.optional_string(column_obj, "default", column_path);
@@ -295,12 +295,18 @@ std::string write_catalog_json(const Catalog& catalog) {
   for (const Relation& relation : catalog.relations) {
     out += "\n";
     writer.begin_object()
-        .key("schema").value(relation.schema)
-        .key("name").value(relation.name)
-        .key("kind").value(to_string(relation.kind))
-        .key("insertable").value(relation.insertable)
-        .key("updatable").value(relation.updatable)
-        .key("deletable").value(relation.deletable);
+        .key("schema")
+        .value(relation.schema)
+        .key("name")
+        .value(relation.name)
+        .key("kind")
+        .value(to_string(relation.kind))
+        .key("insertable")
+        .value(relation.insertable)
+        .key("updatable")
+        .value(relation.updatable)
+        .key("deletable")
+        .value(relation.deletable);
     write_strings("primary_key", relation.primary_key);
     writer.key("unique_keys").begin_array();
     for (const auto& key : relation.unique_keys) {
@@ -312,14 +318,22 @@ std::string write_catalog_json(const Catalog& catalog) {
     writer.key("columns").begin_array();
     for (const Column& column : relation.columns) {
       writer.begin_object()
-          .key("name").value(column.name)
-          .key("type").value(column.type)
-          .key("base_type").value(column.base_type)
-          .key("type_oid").value(column.type_oid)
-          .key("nullable").value(column.nullable)
-          .key("default").value(column.default_expr)
-          .key("generated").value(column.generated)
-          .key("identity").value(column.identity)
+          .key("name")
+          .value(column.name)
+          .key("type")
+          .value(column.type)
+          .key("base_type")
+          .value(column.base_type)
+          .key("type_oid")
+          .value(column.type_oid)
+          .key("nullable")
+          .value(column.nullable)
+          .key("default")
+          .value(column.default_expr)
+          .key("generated")
+          .value(column.generated)
+          .key("identity")
+          .value(column.identity)
           .end_object();
     }
     writer.end_array().end_object();
@@ -329,9 +343,12 @@ std::string write_catalog_json(const Catalog& catalog) {
   for (const ForeignKey& key : catalog.foreign_keys) {
     out += "\n";
     writer.begin_object()
-        .key("name").value(key.name)
-        .key("schema").value(key.schema)
-        .key("table").value(key.table);
+        .key("name")
+        .value(key.name)
+        .key("schema")
+        .value(key.schema)
+        .key("table")
+        .value(key.table);
     write_strings("columns", key.columns);
     writer.key("ref_schema").value(key.ref_schema).key("ref_table").value(key.ref_table);
     write_strings("ref_columns", key.ref_columns);
@@ -342,24 +359,39 @@ std::string write_catalog_json(const Catalog& catalog) {
   for (const Function& function : catalog.functions) {
     out += "\n";
     writer.begin_object()
-        .key("schema").value(function.schema)
-        .key("name").value(function.name)
-        .key("return_type").value(function.return_type)
-        .key("return_type_oid").value(function.return_type_oid)
-        .key("returns_set").value(function.returns_set)
-        .key("returns_composite").value(function.returns_composite)
-        .key("returns_void").value(function.returns_void)
-        .key("return_relation_schema").value(function.return_relation_schema)
-        .key("return_relation_name").value(function.return_relation_name)
-        .key("volatility").value(to_string(function.volatility));
+        .key("schema")
+        .value(function.schema)
+        .key("name")
+        .value(function.name)
+        .key("return_type")
+        .value(function.return_type)
+        .key("return_type_oid")
+        .value(function.return_type_oid)
+        .key("returns_set")
+        .value(function.returns_set)
+        .key("returns_composite")
+        .value(function.returns_composite)
+        .key("returns_void")
+        .value(function.returns_void)
+        .key("return_relation_schema")
+        .value(function.return_relation_schema)
+        .key("return_relation_name")
+        .value(function.return_relation_name)
+        .key("volatility")
+        .value(to_string(function.volatility));
     writer.key("params").begin_array();
     for (const FunctionParam& param : function.params) {
       writer.begin_object()
-          .key("name").value(param.name)
-          .key("type").value(param.type)
-          .key("type_oid").value(param.type_oid)
-          .key("mode").value(to_string(param.mode))
-          .key("has_default").value(param.has_default)
+          .key("name")
+          .value(param.name)
+          .key("type")
+          .value(param.type)
+          .key("type_oid")
+          .value(param.type_oid)
+          .key("mode")
+          .value(to_string(param.mode))
+          .key("has_default")
+          .value(param.has_default)
           .end_object();
     }
     writer.end_array().end_object();

@@ -104,8 +104,8 @@ Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size
   // The grammar accepts every byte string, so parse() cannot fail here.
   (void)pegtl::parse<rules::query, split_action>(input, state);
   if (state.too_many) {
-    return errors::limit_exceeded("The query string has more than " +
-                                  std::to_string(max_params) + " parameters");
+    return errors::limit_exceeded("The query string has more than " + std::to_string(max_params) +
+                                  " parameters");
   }
   for (const QueryParam& param : params) {
     if (utf8::first_invalid(param.key) != std::string_view::npos) {
@@ -119,18 +119,18 @@ Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size
 }
 
 Expected<Target> decode_path(std::string_view raw_path) {
-  const std::string path = percent_decode(raw_path, false);
-  if (utf8::first_invalid(path) != std::string_view::npos) {
-    return errors::make(404, "PGRST125", "Invalid path specified in request URL",
-                        "The path is not valid UTF-8");
-  }
-  // Split on '/', ignoring the leading one.
-  std::vector<std::string_view> segments;
-  std::string_view rest(path);
+  // Split on '/' first and decode each segment after, so an encoded slash (%2F) is
+  // part of a name, as in PostgREST's web layer.
+  std::vector<std::string> segments;
+  std::string_view rest(raw_path);
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   while (!rest.empty()) {
     const size_t slash = rest.find('/');
-    segments.push_back(rest.substr(0, slash));
+    segments.push_back(percent_decode(rest.substr(0, slash), false));
+    if (utf8::first_invalid(segments.back()) != std::string_view::npos) {
+      return errors::make(404, "PGRST125", "Invalid path specified in request URL",
+                          "The path is not valid UTF-8");
+    }
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash + 1);
   }
@@ -140,15 +140,15 @@ Expected<Target> decode_path(std::string_view raw_path) {
     return target;
   }
   bool any_empty = false;
-  for (const auto segment : segments) any_empty = any_empty || segment.empty();
+  for (const auto& segment : segments) any_empty = any_empty || segment.empty();
   if (!any_empty && segments.size() == 1) {
     target.kind = Target::Kind::relation;
-    target.name = std::string(segments[0]);
+    target.name = std::move(segments[0]);
     return target;
   }
   if (!any_empty && segments.size() == 2 && segments[0] == "rpc") {
     target.kind = Target::Kind::function;
-    target.name = std::string(segments[1]);
+    target.name = std::move(segments[1]);
     return target;
   }
   return errors::make(404, "PGRST125", "Invalid path specified in request URL");

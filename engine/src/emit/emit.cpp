@@ -15,8 +15,7 @@ struct Scope {
 };
 
 void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
-  const bool json_column =
-      path.column->base_type == "json" || path.column->base_type == "jsonb";
+  const bool json_column = path.column->base_type == "json" || path.column->base_type == "jsonb";
   const bool wrap = !path.json_path.empty() && !json_column;
   // JSON paths apply directly to json/jsonb columns (so expression indexes still match)
   // and through to_jsonb() to any other type, as PostgREST does.
@@ -226,8 +225,9 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
         // Grouped reads cannot use `t.*` next to aggregates in every case; list columns.
         for (size_t c = 0; c < node.relation->columns.size(); ++c) {
           if (c > 0) sql.text(", ");
-          sql.qualified(scope.schema, scope.table).text(".").identifier(
-              node.relation->columns[c].name);
+          sql.qualified(scope.schema, scope.table)
+              .text(".")
+              .identifier(node.relation->columns[c].name);
         }
       } else {
         sql.qualified(scope.schema, scope.table).text(".*");
@@ -311,8 +311,9 @@ void csv_body_sql(SqlBuilder& sql, const plan::ReadNode& node) {
   sql.param(std::move(header)).text("::text || coalesce(E'\\n' || string_agg(");
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) sql.text(" || ',' || ");
-    sql.text("coalesce((select case when v ~ E'[\",\\r\\n]' or v = '' then '\"' || "
-             "replace(v, '\"', '\"\"') || '\"' else v end from (select _postgrest_t.");
+    sql.text(
+        "coalesce((select case when v ~ E'[\",\\r\\n]' or v = '' then '\"' || "
+        "replace(v, '\"', '\"\"') || '\"' else v end from (select _postgrest_t.");
     sql.identifier(names[i]).text("::text as v) as pgrst_csv_field), '')");
   }
   if (names.empty()) sql.text("''");

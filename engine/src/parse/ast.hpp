@@ -30,9 +30,9 @@ enum class JoinType : uint8_t { unspecified, left, inner };
 struct SelectItem {
   enum class Kind : uint8_t { star, column, count, embed, spread };
   Kind kind = Kind::column;
-  std::string alias;  // empty when none
-  Field field;        // column: the field; embed/spread: field.name is the relation
-  std::string cast;   // `::type`, empty when none
+  std::string alias;           // empty when none
+  Field field;                 // column: the field; embed/spread: field.name is the relation
+  std::string cast;            // `::type`, empty when none
   std::string aggregate;       // sum, avg, max, min, count; empty when none
   std::string aggregate_cast;  // cast applied to the aggregate's result
   // Embeds and spreads only.

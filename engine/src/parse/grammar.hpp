@@ -61,7 +61,10 @@ struct count_item : seq< count_call, opt< cast > > {};
 struct column_item : seq< field, opt< cast >, opt< aggregate > > {};
 struct star_item : one< '*' > {};
 struct embed_option : seq< one< '!' >, must< name > > {};
-struct children : seq< one< '(' >, ws, opt< select_list >, ws, must< one< ')' > > > {};
+// The nesting budget (parse.cpp) is counted on the *_body rules, which start only once
+// the opening parenthesis has matched.
+struct children_body : seq< ws, opt< select_list >, ws, must< one< ')' > > > {};
+struct children : seq< one< '(' >, children_body > {};
 struct embed_item : seq< name, star< embed_option >, children > {};
 struct spread_mark : string< '.', '.', '.' > {};
 struct spread_item : if_must< spread_mark, name, star< embed_option >, children > {};
@@ -124,11 +127,12 @@ struct single_value : star< any > {};
 struct brace_value : seq< one< '{' >, star< not_one< '{', '}' > >, one< '}' > > {};
 struct tree_plain_value : star< not_one< ',', ')' > > {};
 struct value_end : at< sor< one< ',', ')' >, eof > > {};
-struct tree_value : sor< seq< quoted, value_end >, seq< brace_value, value_end >,
-                         tree_plain_value > {};
+struct quoted_value : seq< quoted, value_end > {};
+struct tree_value : sor< quoted_value, seq< brace_value, value_end >, tree_plain_value > {};
 // `in` list elements are not trimmed: `in.(1, 2)` holds "1" and " 2".
 struct list_plain_value : star< not_one< ',', ')' > > {};
-struct list_element : sor< seq< quoted, at< one< ',', ')' > > >, list_plain_value > {};
+struct quoted_element : seq< quoted, at< one< ',', ')' > > > {};
+struct list_element : sor< quoted_element, list_plain_value > {};
 struct in_list : seq< ws, one< '(' >, ws, list< list_element, one< ',' > >, ws, must< one< ')' > >, ws > {};
 
 template< typename Value >
@@ -151,8 +155,9 @@ struct tree_items;
 struct kw_and : TAO_PEGTL_STRING("and") {};
 struct kw_or : TAO_PEGTL_STRING("or") {};
 struct tree_expr : op_expr< tree_value > {};
-struct nested_tree : seq< opt< not_prefix >, sor< kw_and, kw_or >, ws, one< '(' >, ws,
-                          must< tree_items >, ws, must< one< ')' > > > {};
+struct nested_tree_body : seq< ws, must< tree_items >, ws, must< one< ')' > > > {};
+struct nested_tree : seq< opt< not_prefix >, sor< kw_and, kw_or >, ws, one< '(' >,
+                          nested_tree_body > {};
 struct tree_leaf : seq< field, dot, must< tree_expr > > {};
 struct tree_item : sor< nested_tree, tree_leaf > {};
 struct tree_items : list_must< tree_item, item_separator > {};

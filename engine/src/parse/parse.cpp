@@ -21,7 +21,7 @@ using selector = pt::selector<
         g::name, g::field, g::json_step, g::arrow_text, g::json_index, g::json_key,
         // select
         g::star_item, g::spread_item, g::named_item, g::alias, g::count_item, g::column_item,
-        g::embed_item, g::embed_option, g::children, g::cast_type, g::aggregate,
+        g::embed_item, g::embed_option, g::children, g::children_body, g::cast_type, g::aggregate,
         g::aggregate_name,
         // operators and values
         g::not_prefix, g::op_eq, g::op_neq, g::op_gt, g::op_gte, g::op_lt, g::op_lte, g::op_like,
@@ -29,12 +29,11 @@ using selector = pt::selector<
         g::op_plfts, g::op_phfts, g::op_wfts, g::op_cs, g::op_cd, g::op_ov, g::op_sl, g::op_sr,
         g::op_nxr, g::op_nxl, g::op_adj, g::quant_any, g::quant_all, g::language, g::is_null,
         g::is_not_null, g::is_true, g::is_false, g::is_unknown, g::single_value, g::tree_value,
-        g::list_element, g::in_list,
+        g::list_element, g::in_list, g::quoted_value, g::quoted_element,
         // logic trees
-        g::nested_tree, g::tree_leaf, g::kw_and, g::kw_or,
+        g::nested_tree, g::nested_tree_body, g::tree_leaf, g::kw_and, g::kw_or,
         // order
-        g::order_term, g::related_field, g::dir_asc, g::dir_desc, g::nulls_first,
-        g::nulls_last,
+        g::order_term, g::related_field, g::dir_asc, g::dir_desc, g::nulls_first, g::nulls_last,
         // keys
         g::key_path>>;
 
@@ -76,9 +75,39 @@ constexpr std::string_view expectation() {
   }
 }
 
-// Raises with the expectation text instead of PEGTL's demangled rule name.
+// Nesting of embeds (`children`) and nested logic trees, counted while parsing so the
+// recursive-descent parser can never recurse deeper than Limits::max_nesting, whatever
+// quotes or parentheses the input holds. Per thread: parses run on the calling thread.
+struct NestingBudget {
+  size_t depth = 0;
+  size_t limit = 0;
+};
+thread_local NestingBudget nesting_budget;
+
+struct nesting_exceeded {};
+
+template <typename Rule>
+constexpr bool kNests =
+    std::is_same_v<Rule, g::children_body> || std::is_same_v<Rule, g::nested_tree_body>;
+
+// Raises with the expectation text instead of PEGTL's demangled rule name, and enforces
+// the nesting budget.
 template <typename Rule>
 struct control : pegtl::normal<Rule> {
+  template <typename Input, typename... States>
+  static void start(const Input& /*in*/, States&&... /*unused*/) {
+    if constexpr (kNests<Rule>) {
+      if (++nesting_budget.depth > nesting_budget.limit) throw nesting_exceeded{};
+    }
+  }
+  template <typename Input, typename... States>
+  static void success(const Input& /*in*/, States&&... /*unused*/) noexcept {
+    if constexpr (kNests<Rule>) --nesting_budget.depth;
+  }
+  template <typename Input, typename... States>
+  static void failure(const Input& /*in*/, States&&... /*unused*/) noexcept {
+    if constexpr (kNests<Rule>) --nesting_budget.depth;
+  }
   template <typename Input, typename... States>
   [[noreturn]] static void raise(const Input& in, States&&... /*unused*/) {
     throw pegtl::parse_error(std::string(expectation<Rule>()), in);
@@ -112,55 +141,24 @@ std::string describe_failure(std::string_view text, size_t offset, std::string_v
 // Parses `text` with `Rule` into a parse tree; on failure returns PGRST100 naming
 // `what` (e.g. "select parameter") with the offset and the expectation.
 template <typename Rule>
-Expected<std::unique_ptr<pt::node>> parse_tree_of(std::string_view text, std::string_view what) {
+Expected<std::unique_ptr<pt::node>> parse_tree_of(std::string_view text, std::string_view what,
+                                                  size_t max_nesting = SIZE_MAX) {
   pegtl::memory_input<> input(text.data(), text.size(), "");
+  nesting_budget = NestingBudget{0, max_nesting};
   try {
     auto root = pt::parse<Rule, selector, pegtl::nothing, control>(input);
     if (!root) {
       return errors::parse_failure(what, text, 0, describe_failure(text, 0, "valid syntax"));
     }
     return root;
+  } catch (const nesting_exceeded&) {
+    return errors::limit_exceeded("The " + std::string(what) + " nests deeper than " +
+                                  std::to_string(max_nesting) + " levels");
   } catch (const pegtl::parse_error& error) {
     const size_t offset = error.positions().empty() ? 0 : error.positions().front().byte;
     return errors::parse_failure(what, text, offset,
                                  describe_failure(text, offset, error.message()));
   }
-}
-
-// Deepest parenthesis nesting outside double quotes: checked before parsing so that
-// no input can make the recursive-descent parser (or later stages) recurse unboundedly.
-size_t paren_depth(std::string_view text) {
-  size_t depth = 0;
-  size_t deepest = 0;
-  bool in_quotes = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_quotes) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_quotes = false;
-      }
-    } else if (c == '"') {
-      in_quotes = true;
-    } else if (c == '(') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ')' && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-std::optional<Error> check_nesting(std::string_view text, std::string_view what,
-                                   const Limits& limits) {
-  // A logic tree or select list needs one level of parentheses for itself and one per
-  // nested tree or embed; `in.(...)` lists add one more.
-  if (paren_depth(text) > limits.max_nesting + 1) {
-    return errors::limit_exceeded("The " + std::string(what) + " nests deeper than " +
-                                  std::to_string(limits.max_nesting) + " levels");
-  }
-  return std::nullopt;
 }
 
 std::string unescape_quoted(std::string_view quoted) {
@@ -173,13 +171,13 @@ std::string unescape_quoted(std::string_view quoted) {
   return out;
 }
 
-// A value inside a logic tree or an `in` list: quoted values lose their quotes and
-// escapes, everything else is verbatim.
-std::string tree_or_list_value(std::string_view text) {
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
-    return unescape_quoted(text);
-  }
-  return std::string(text);
+// A value inside a logic tree or an `in` list: a value the grammar read as quoted loses
+// its quotes and escapes; anything else (even `"a"b"`) is verbatim.
+std::string tree_or_list_value(const pt::node& node) {
+  const bool quoted =
+      !node.children.empty() && (node.children.front()->is_type<g::quoted_value>() ||
+                                 node.children.front()->is_type<g::quoted_element>());
+  return quoted ? unescape_quoted(node.string_view()) : node.string();
 }
 
 ast::Field build_field(const pt::node& node) {
@@ -217,8 +215,10 @@ void build_embed_options(const pt::node& option, ast::SelectItem& item) {
 
 void build_select_list(const pt::node& parent, std::vector<ast::SelectItem>& out);
 
+// children -> children_body -> items (the body is a node only so that the nesting
+// budget's control hooks run for it).
 void build_children(const pt::node& children_node, ast::SelectItem& item) {
-  build_select_list(children_node, item.children);
+  for (const auto& body : children_node.children) build_select_list(*body, item.children);
 }
 
 ast::SelectItem build_select_item(const pt::node& node) {
@@ -369,10 +369,10 @@ ast::OpExpr build_op_expr(const std::vector<std::unique_ptr<pt::node>>& nodes, s
     } else if (node.is_type<g::single_value>()) {
       expr.value = node.string();
     } else if (node.is_type<g::tree_value>()) {
-      expr.value = tree_or_list_value(node.string_view());
+      expr.value = tree_or_list_value(node);
     } else if (node.is_type<g::in_list>()) {
       for (const auto& element : node.children) {
-        expr.list.push_back(tree_or_list_value(element->string_view()));
+        expr.list.push_back(tree_or_list_value(*element));
       }
     }
   }
@@ -394,11 +394,10 @@ ast::Condition build_condition(const pt::node& node) {
         condition.tree->is_or = true;
       } else if (part.is_type<g::kw_and>()) {
         condition.tree->is_or = false;
-      } else {
-        break;
+      } else if (part.is_type<g::nested_tree_body>()) {
+        build_tree_items(part, 0, *condition.tree);
       }
     }
-    build_tree_items(node, index, *condition.tree);
     return condition;
   }
   // tree_leaf: field, then the operator expression
@@ -459,11 +458,10 @@ std::string unquote_name(std::string_view text) {
 }
 
 Expected<std::vector<ast::SelectItem>> parse_select(std::string_view text, const Limits& limits) {
-  if (auto error = check_nesting(text, "select parameter", limits)) return std::move(*error);
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The select parameter has too many items");
   }
-  auto tree = parse_tree_of<g::select_param>(text, "select parameter");
+  auto tree = parse_tree_of<g::select_param>(text, "select parameter", limits.max_nesting);
   if (!tree) return std::move(tree.error());
   std::vector<ast::SelectItem> items;
   build_select_list(**tree, items);
@@ -478,11 +476,11 @@ Expected<ast::OpExpr> parse_filter_expr(std::string_view text) {
 
 Expected<ast::LogicTree> parse_logic_tree(std::string_view text, bool negated, bool is_or,
                                           const Limits& limits) {
-  if (auto error = check_nesting(text, "logic tree", limits)) return std::move(*error);
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The logic tree has too many items");
   }
-  auto tree = parse_tree_of<g::logic_param>(text, "logic tree");
+  // The tree's own parentheses are not a nested_tree; every and(...)/or(...) inside is.
+  auto tree = parse_tree_of<g::logic_param>(text, "logic tree", limits.max_nesting);
   if (!tree) return std::move(tree.error());
   ast::LogicTree logic;
   logic.negated = negated;

@@ -77,7 +77,8 @@ struct claim_action<claim_rules::index> {
   template <typename Input>
   static void apply(const Input& in, ClaimPath& path) {
     size_t index = 0;
-    for (const char c : in.string_view()) index = std::min<size_t>(index * 10 + (c - '0'), 1u << 30);
+    for (const char c : in.string_view())
+      index = std::min<size_t>(index * 10 + (c - '0'), 1u << 30);
     path.steps.push_back({true, {}, index});
   }
 };
@@ -195,8 +196,7 @@ bool is_managed(const Config& config, std::string_view schema) {
 
 Expected<std::string> choose_schema(const Config& config, const Request& request) {
   const bool reads = request.method == "GET" || request.method == "HEAD";
-  const std::string* profile =
-      find_header(request, reads ? "accept-profile" : "content-profile");
+  const std::string* profile = find_header(request, reads ? "accept-profile" : "content-profile");
   if (!profile) return config.schemas.front();
   const std::string& wanted = *profile;
   if (is_managed(config, wanted)) {
@@ -254,8 +254,8 @@ Error relation_not_found(const Catalog& catalog, std::string_view schema, std::s
     }
   }
   return errors::make(404, "PGRST205",
-                      "Could not find the table '" + std::string(schema) + "." +
-                          std::string(name) + "' in the schema cache",
+                      "Could not find the table '" + std::string(schema) + "." + std::string(name) +
+                          "' in the schema cache",
                       std::nullopt, std::move(hint));
 }
 
@@ -282,24 +282,35 @@ Error embedded_path_error(std::string_view name) {
   return errors::make(400, "PGRST108",
                       "'" + std::string(name) + "' is not an embedded resource in this request",
                       std::nullopt,
-                      "Verify that '" + std::string(name) + "' is included in the 'select' "
-                      "query parameter.");
+                      "Verify that '" + std::string(name) +
+                          "' is included in the 'select' "
+                          "query parameter.");
 }
 
 // Scalar types for which PostgreSQL has no pattern, containment or text-search
 // operator: a filter using one would fail in the database with 42883 (which PostgREST
 // answers with 404), so it is refused here, before any SQL is sent.
 bool is_plain_scalar(std::string_view type) {
-  static constexpr std::string_view kScalars[] = {
-      "smallint", "integer", "bigint", "numeric", "real", "double precision", "boolean",
-      "date", "time without time zone", "timestamp without time zone",
-      "timestamp with time zone", "uuid", "money", "oid"};
+  static constexpr std::string_view kScalars[] = {"smallint",
+                                                  "integer",
+                                                  "bigint",
+                                                  "numeric",
+                                                  "real",
+                                                  "double precision",
+                                                  "boolean",
+                                                  "date",
+                                                  "time without time zone",
+                                                  "timestamp without time zone",
+                                                  "timestamp with time zone",
+                                                  "uuid",
+                                                  "money",
+                                                  "oid"};
   return std::find(std::begin(kScalars), std::end(kScalars), type) != std::end(kScalars);
 }
 
 bool is_text_type(std::string_view type) {
-  return type == "text" || type == "character varying" || type == "character" ||
-         type == "name" || type == "citext" || type == "bpchar";
+  return type == "text" || type == "character varying" || type == "character" || type == "name" ||
+         type == "citext" || type == "bpchar";
 }
 
 std::optional<Error> check_operator_type(const plan::ColumnPath& path, const ast::OpExpr& expr) {
