@@ -180,23 +180,28 @@ std::string tree_or_list_value(const pt::node& node) {
   return quoted ? unescape_quoted(node.string_view()) : node.string();
 }
 
+ast::JsonStep build_json_step(const pt::node& node) {
+  ast::JsonStep step;
+  for (const auto& part : node.children) {
+    if (part->is_type<g::arrow_text>()) {
+      step.as_text = true;
+    } else if (part->is_type<g::json_index>()) {
+      step.is_index = true;
+      step.key = part->string();
+    } else if (part->is_type<g::json_key>()) {
+      step.key = unquote_name(part->string_view());
+    }
+  }
+  return step;
+}
+
 ast::Field build_field(const pt::node& node) {
   ast::Field field;
   for (const auto& child : node.children) {
     if (child->is_type<g::name>()) {
       field.name = unquote_name(child->string_view());
     } else if (child->is_type<g::json_step>()) {
-      ast::JsonStep& step = field.json_path.emplace_back();
-      for (const auto& part : child->children) {
-        if (part->is_type<g::arrow_text>()) {
-          step.as_text = true;
-        } else if (part->is_type<g::json_index>()) {
-          step.is_index = true;
-          step.key = part->string();
-        } else if (part->is_type<g::json_key>()) {
-          step.key = unquote_name(part->string_view());
-        }
-      }
+      field.json_path.push_back(build_json_step(*child));
     }
   }
   return field;
@@ -541,17 +546,7 @@ Expected<KeyPath> parse_key(std::string_view text) {
       key.names.push_back(unquote_name(raw));
       key.quoted.push_back(!raw.empty() && raw.front() == '"');
     } else if (part->is_type<g::json_step>()) {
-      ast::JsonStep& step = key.json_path.emplace_back();
-      for (const auto& piece : part->children) {
-        if (piece->is_type<g::arrow_text>()) {
-          step.as_text = true;
-        } else if (piece->is_type<g::json_index>()) {
-          step.is_index = true;
-          step.key = piece->string();
-        } else if (piece->is_type<g::json_key>()) {
-          step.key = unquote_name(piece->string_view());
-        }
-      }
+      key.json_path.push_back(build_json_step(*part));
     }
   }
   return key;
