@@ -201,12 +201,9 @@ TEST(DecodePath, InvalidUtf8) {
   }
 }
 
-// Questionable engine behaviour: the split loop drops a trailing empty segment, so
-// `/films/` is the relation films and `/rpc/` the relation `rpc` (not a 404, although the
-// code rejects every other empty segment: `//films`, `/rpc//add`). In PostgREST the
-// trailing slash is an empty path segment (WAI pathInfo ["films",""]), which is not a
-// valid resource path.
-TEST(DecodePath, DISABLED_TrailingSlashIsAnEmptySegment) {
+// In PostgREST a trailing slash is an empty path segment (WAI pathInfo ["films",""]),
+// which is not a valid resource path.
+TEST(DecodePath, TrailingSlashIsAnEmptySegment) {
   for (const std::string_view path : {"/rpc/", "/films/"}) {
     SCOPED_TRACE(path);
     const auto result = decode::decode_path(path);

@@ -414,17 +414,22 @@ TEST(GrammarSelect, TooManyItems) {
                       "The select parameter has too many items");
 }
 
-// Engine divergence from the documented grammar (inventory §1.2: embed-opts is at most
-// two `!` options, one hint and one join type): any number is accepted, the last wins.
-TEST(GrammarSelect, DISABLED_MoreThanTwoEmbedOptionsAreRefused) {
-  const auto result = parse::parse_select("rel!a!b!c(x)", kLimits);
-  ASSERT_FALSE(result.ok()) << Describe(*result);
-  EXPECT_EQ(result.error().code, "PGRST100");
+// Inventory §1.2: at most two `!` options, one hint and one join type.
+TEST(GrammarSelect, MoreThanTwoEmbedOptionsAreRefused) {
+  for (const char* select : {"rel!a!b!c(x)", "rel!a!b(x)", "rel!inner!left(x)"}) {
+    SCOPED_TRACE(select);
+    const auto result = parse::parse_select(select, kLimits);
+    ASSERT_FALSE(result.ok()) << Describe(*result);
+    EXPECT_EQ(result.error().code, "PGRST100");
+  }
+  const auto both = parse::parse_select("rel!left!fk(x)", kLimits);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->front().hint, "fk");
+  EXPECT_EQ(both->front().join, ast::JoinType::left);
 }
 
-// Engine divergence from the documented grammar (inventory §1.2: relname must not be the
-// word count): `count(a)` parses as an embed of a relation named count.
-TEST(GrammarSelect, DISABLED_CountIsNotARelationName) {
+// Inventory §1.2: a relation name is never the word count.
+TEST(GrammarSelect, CountIsNotARelationName) {
   const auto result = parse::parse_select("count(a)", kLimits);
   ASSERT_FALSE(result.ok()) << Describe(*result);
   EXPECT_EQ(result.error().code, "PGRST100");
@@ -1110,10 +1115,8 @@ TEST(GrammarQuery, LogicTreesGoToTheirScope) {
   EXPECT_TRUE(query.filters.empty());
 }
 
-// Engine divergence from the documented classification (inventory §1.2: 'a "not"
-// segment may appear anywhere in the key'): `not.actors.or` is read as a plain `or` on
-// the embed path {not, actors} instead of a negated `or` on {actors}.
-TEST(GrammarQuery, DISABLED_NotSegmentAnywhereInLogicKey) {
+// Inventory §1.2: a `not` segment may appear anywhere in a logic key.
+TEST(GrammarQuery, NotSegmentAnywhereInLogicKey) {
   const ast::Query query = ParseQueryOk({P("not.actors.or", "(a.eq.1)")});
   ASSERT_EQ(query.logic.size(), 1u);
   EXPECT_EQ(query.logic[0].embed_path, Path{"actors"});

@@ -133,6 +133,7 @@ Expected<Target> decode_path(std::string_view raw_path) {
     }
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash + 1);
+    if (rest.empty()) segments.emplace_back();  // a trailing slash is an empty segment
   }
   Target target;
   if (segments.empty()) {

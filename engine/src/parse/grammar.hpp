@@ -65,9 +65,12 @@ struct embed_option : seq< one< '!' >, must< name > > {};
 // the opening parenthesis has matched.
 struct children_body : seq< ws, opt< select_list >, ws, must< one< ')' > > > {};
 struct children : seq< one< '(' >, children_body > {};
-struct embed_item : seq< name, star< embed_option >, children > {};
+// At most one hint and one join type (checked when building); `count` is never a
+// relation name, so `count(a)` is an error rather than an embed.
+struct embed_options : rep_max< 2, embed_option > {};
+struct embed_item : seq< not_at< TAO_PEGTL_STRING("count"), one< '(' > >, name, embed_options, children > {};
 struct spread_mark : string< '.', '.', '.' > {};
-struct spread_item : if_must< spread_mark, name, star< embed_option >, children > {};
+struct spread_item : if_must< spread_mark, name, embed_options, children > {};
 struct named_item : seq< opt< alias >, sor< count_item, embed_item, column_item > > {};
 struct select_item : sor< star_item, spread_item, named_item > {};
 struct item_separator : seq< ws, one< ',' >, ws > {};

@@ -207,8 +207,18 @@ ast::Field build_field(const pt::node& node) {
   return field;
 }
 
+// Thrown while building a select list when an embed has two hints or two join types;
+// caught in parse_select and reported as PGRST100 at the option's offset.
+struct option_conflict {
+  size_t offset;
+};
+
 void build_embed_options(const pt::node& option, ast::SelectItem& item) {
   const std::string value = unquote_name(option.children.front()->string_view());
+  const bool is_join = value == "inner" || value == "left";
+  if (is_join ? item.join != ast::JoinType::unspecified : !item.hint.empty()) {
+    throw option_conflict{option.begin().byte};
+  }
   if (value == "inner") {
     item.join = ast::JoinType::inner;
   } else if (value == "left") {
@@ -469,7 +479,13 @@ Expected<std::vector<ast::SelectItem>> parse_select(std::string_view text, const
   auto tree = parse_tree_of<g::select_param>(text, "select parameter", limits.max_nesting);
   if (!tree) return std::move(tree.error());
   std::vector<ast::SelectItem> items;
-  build_select_list(**tree, items);
+  try {
+    build_select_list(**tree, items);
+  } catch (const option_conflict& conflict) {
+    return errors::parse_failure("select parameter", text, conflict.offset,
+                                 "an embedded resource takes at most one hint and one join "
+                                 "type (!inner or !left)");
+  }
   return items;
 }
 
@@ -601,16 +617,21 @@ Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
         continue;
       }
       if (is_reserved(*key, last, "and") || is_reserved(*key, last, "or")) {
+        // A `not` segment may stand anywhere before the operator: `not.actors.or`,
+        // `actors.not.or`; every other segment is the embed path.
         const bool is_or = key->names[last] == "or";
-        size_t path_length = last;
         bool negated = false;
-        if (last > 0 && is_reserved(*key, last - 1, "not")) {
-          negated = true;
-          path_length = last - 1;
+        std::vector<std::string> path;
+        for (size_t i = 0; i < last; ++i) {
+          if (is_reserved(*key, i, "not")) {
+            negated = true;
+          } else {
+            path.push_back(key->names[i]);
+          }
         }
         auto tree = parse_logic_tree(value, negated, is_or, limits);
         if (!tree) return std::move(tree.error());
-        query.logic.push_back({embed_path_of(*key, path_length), std::move(*tree)});
+        query.logic.push_back({std::move(path), std::move(*tree)});
         continue;
       }
     }
