@@ -347,6 +347,13 @@ void body_sql(SqlBuilder& sql, const plan::ReadPlan& read) {
 Statement emit_prelude(const plan::Context& context) {
   Statement prelude;
   SqlBuilder sql(prelude.params);
+  const bool pre_request = !context.pre_request_function.empty();
+  // The pre-request function runs after every setting is in place: the settings are a
+  // subquery fenced with OFFSET 0, so the planner cannot evaluate the call first.
+  if (pre_request) {
+    sql.text("select ").qualified(context.pre_request_schema, context.pre_request_function);
+    sql.text("() from (");
+  }
   // Setting names are fixed literals; every value is a parameter. All settings are
   // transaction-local (is_local = true) so nothing leaks to the next request.
   sql.text("select set_config('search_path', ").param(context.search_path).text(", true)");
@@ -356,6 +363,7 @@ Statement emit_prelude(const plan::Context& context) {
   sql.text(", set_config('request.path', ").param(context.path).text(", true)");
   sql.text(", set_config('request.headers', ").param(context.headers_json).text(", true)");
   sql.text(", set_config('request.cookies', ").param(context.cookies_json).text(", true)");
+  if (pre_request) sql.text(" offset 0) pgrst_prelude");
   prelude.sql = sql.take();
   return prelude;
 }

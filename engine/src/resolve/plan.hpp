@@ -79,6 +79,8 @@ struct Context {
   std::string headers_json;
   std::string cookies_json;
   std::string search_path;
+  std::string pre_request_schema;  // empty when no pre-request function is configured
+  std::string pre_request_function;
 };
 
 struct ReadPlan {

@@ -88,8 +88,8 @@ struct RoleAndClaims {
   std::string claims_json;
 };
 
-Expected<RoleAndClaims> role_from_claims(const Config& config, const ClaimPath& role_claim,
-                                         const Request& request) {
+Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& config,
+                                         const ClaimPath& role_claim, const Request& request) {
   RoleAndClaims out;
   std::optional<std::string> role;
   if (request.claims_json && !request.claims_json->empty()) {
@@ -132,6 +132,12 @@ Expected<RoleAndClaims> role_from_claims(const Config& config, const ClaimPath& 
   if (!role) role = config.anon_role;
   if (!role || role->empty()) {
     return errors::make(401, "PGRST302", "Anonymous access is disabled");
+  }
+  // PostgreSQL would refuse a role that does not exist with 22023, which PostgREST sends
+  // as 401; refuse it before any SQL runs. (Snapshots always list the roles; an empty
+  // list means a hand-made catalog, where the database keeps the last word.)
+  if (!catalog.roles.empty() && !catalog.has_role(*role)) {
+    return errors::make(401, "22023", "role \"" + *role + "\" does not exist");
   }
   out.role = std::move(*role);
   if (out.claims_json.empty()) {
@@ -197,8 +203,9 @@ bool is_managed(const Config& config, std::string_view schema) {
 Expected<std::string> choose_schema(const Config& config, const Request& request) {
   const bool reads = request.method == "GET" || request.method == "HEAD";
   const std::string* profile = find_header(request, reads ? "accept-profile" : "content-profile");
-  if (!profile) return config.schemas.front();
-  const std::string& wanted = *profile;
+  // The default schema passes the same guard: a config that lists a managed schema first
+  // must not open it.
+  const std::string& wanted = profile ? *profile : config.schemas.front();
   if (is_managed(config, wanted)) {
     if (!request.via_api_layer) return managed_schema_error();
     return wanted;
@@ -611,7 +618,7 @@ Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& conf
   read.root.relation = relation;
 
   // Request context for the prelude.
-  auto role = role_from_claims(config, role_claim, request);
+  auto role = role_from_claims(catalog, config, role_claim, request);
   if (!role) return std::move(role.error());
   read.context.role = std::move(role->role);
   read.context.claims_json = std::move(role->claims_json);
@@ -621,6 +628,14 @@ Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& conf
   read.context.cookies_json = cookies_json(request);
   read.context.search_path = sql::quote_identifier(read.schema);
   if (read.schema != "public") read.context.search_path += ", \"public\"";
+  if (config.pre_request) {
+    // Trusted config, but it still reaches SQL only as quoted identifiers:
+    // "schema.function", or "function" in the request's schema.
+    const std::string& name = *config.pre_request;
+    const size_t dot = name.find('.');
+    read.context.pre_request_schema = dot == std::string::npos ? read.schema : name.substr(0, dot);
+    read.context.pre_request_function = dot == std::string::npos ? name : name.substr(dot + 1);
+  }
 
   auto negotiated = negotiate(request);
   if (!negotiated) return std::move(negotiated.error());
