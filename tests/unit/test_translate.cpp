@@ -208,11 +208,15 @@ TEST_F(Translate, ManagedSchemaIsRefusedByEveryProfile) {
   EXPECT_TRUE(engine_.translate(request).ok());
 }
 
-TEST_F(Translate, EmbeddingIsReportedAsNotYetImplemented) {
-  Error error = refused(get("/films", "select=id,directors(name)"));
-  EXPECT_EQ(error.code, "PGRST127");
-  error = refused(get("/films", "directors.name=eq.x"));
-  EXPECT_EQ(error.code, "PGRST108");
+TEST_F(Translate, EmbeddingUsesLateralJoinsAndChecksPaths) {
+  Translation translation = ok(get("/films", "select=id,directors(name),actors(name)"));
+  EXPECT_NE(translation.query.sql.find("left join lateral"), std::string::npos);
+  EXPECT_NE(translation.query.sql.find("json_agg(\"films_actors_1\")"), std::string::npos);
+  EXPECT_EQ(refused(get("/films", "directors.name=eq.x")).code, "PGRST108");
+  EXPECT_EQ(refused(get("/films", "select=id,nope(id)")).code, "PGRST200");
+  std::string deep = "select=id";
+  for (int i = 0; i < 40; ++i) deep += ",roles(films";
+  EXPECT_FALSE(engine_.translate(get("/films", deep)).ok());
 }
 
 TEST_F(Translate, AggregatesAreGatedByConfig) {

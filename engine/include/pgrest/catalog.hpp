@@ -87,6 +87,32 @@ struct Function {
   Volatility volatility = Volatility::volatile_;
 };
 
+enum class Cardinality : uint8_t { many_to_one, one_to_many, one_to_one, many_to_many };
+
+// A relationship usable for embedding, derived from the foreign keys by finalize().
+// Indices point into the catalog's vectors (not pointers, so a copied catalog stays valid).
+struct Relationship {
+  Cardinality cardinality = Cardinality::many_to_one;
+  uint32_t source = 0;  // relation index: the table the embed starts from
+  uint32_t target = 0;  // relation index: the embedded table
+  // Foreign key(s): for M2O/O2M/O2O the one FK; for M2M the junction's FK to source
+  // (`foreign_key`) and to target (`junction_target_key`).
+  uint32_t foreign_key = 0;
+  uint32_t junction = 0;  // relation index, M2M only
+  uint32_t junction_target_key = 0;
+  // Join columns: source_columns[i] = target_columns[i] (M2O/O2M/O2O); for M2M the
+  // source joins the junction and the junction joins the target.
+  std::vector<std::string_view> source_columns;
+  std::vector<std::string_view> target_columns;
+  std::vector<std::string_view> junction_source_columns;  // M2M only
+  std::vector<std::string_view> junction_target_columns;  // M2M only
+  bool is_self = false;
+
+  [[nodiscard]] bool to_one() const {
+    return cardinality == Cardinality::many_to_one || cardinality == Cardinality::one_to_one;
+  }
+};
+
 class Catalog {
  public:
   std::vector<std::string> schemas;  // schemas this snapshot was introspected from
@@ -105,8 +131,19 @@ class Catalog {
                                                             std::string_view name) const;
   [[nodiscard]] bool has_schema(std::string_view schema) const;
   [[nodiscard]] bool has_role(std::string_view role) const;
+  [[nodiscard]] uint32_t index_of(const Relation& relation) const {
+    return static_cast<uint32_t>(&relation - relations.data());
+  }
+
+  // Relationships whose source is relations[source_index] (built by finalize(), in time
+  // linear in the number of foreign keys plus junction pairs).
+  [[nodiscard]] const std::vector<uint32_t>& relationships_from(uint32_t source_index) const;
+  std::vector<Relationship> relationships;
 
  private:
+  void build_relationships();
+  std::vector<std::vector<uint32_t>> relationships_by_source_;
+
   struct QualifiedHash {
     using is_transparent = void;
     size_t operator()(std::string_view key) const noexcept {

@@ -86,6 +86,7 @@ struct Error {
   std::string message;
   std::optional<std::string> details;
   std::optional<std::string> hint;
+  bool details_is_json = false;  // details holds JSON text (PGRST201's candidate list)
 };
 
 class Result {

@@ -28,7 +28,8 @@ constexpr size_t kMaxRequestJsonBytes = size_t{128} << 20;
 constexpr size_t kReusedParserBytes = size_t{1} << 20;
 
 Error invalid(std::string details) {
-  return Error{400, "PGRX001", "Invalid translation request", std::move(details), std::nullopt};
+  return Error{400,          "PGRX001", "Invalid translation request", std::move(details),
+               std::nullopt, false};
 }
 
 std::string json_quoted(std::string_view text) {

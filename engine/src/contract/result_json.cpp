@@ -21,11 +21,15 @@ void write_error(json::Writer& writer, const Error& error) {
   // clang-format off
   writer.begin_object()
       .key("code").value(error.code)
-      .key("message").value(error.message)
-      .key("details").value(error.details)
-      .key("hint").value(error.hint)
-      .end_object();
+      .key("message").value(error.message);
   // clang-format on
+  // PGRST201 sends its candidates as a JSON array, as PostgREST does.
+  if (error.details && error.details_is_json) {
+    writer.key("details").raw(*error.details);
+  } else {
+    writer.key("details").value(error.details);
+  }
+  writer.key("hint").value(error.hint).end_object();
 }
 
 }  // namespace

@@ -8,11 +8,23 @@ namespace {
 
 using sql::SqlBuilder;
 
-// The table reference every column of a root read is qualified with.
+// How a node's columns are qualified: `"schema"."table"` at the root of a read,
+// `"table_1"` (the node's alias) inside an embed. Already quoted.
 struct Scope {
-  std::string_view schema;
-  std::string_view table;
+  std::string qualifier;
 };
+
+Scope scope_of(const plan::ReadNode& node) {
+  if (node.table_alias.empty()) {
+    return Scope{sql::quote_identifier(node.relation->schema) + "." +
+                 sql::quote_identifier(node.relation->name)};
+  }
+  return Scope{sql::quote_identifier(node.table_alias)};
+}
+
+void column_ref(SqlBuilder& sql, const Scope& scope, std::string_view column) {
+  sql.text(scope.qualifier).text(".").identifier(column);
+}
 
 void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
   const bool json_column = path.column->base_type == "json" || path.column->base_type == "jsonb";
@@ -20,7 +32,7 @@ void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPa
   // JSON paths apply directly to json/jsonb columns (so expression indexes still match)
   // and through to_jsonb() to any other type, as PostgREST does.
   if (wrap) sql.text("to_jsonb(");
-  sql.qualified(scope.schema, scope.table).text(".").identifier(path.column->name);
+  column_ref(sql, scope, path.column->name);
   if (wrap) sql.text(")");
   for (const ast::JsonStep& step : path.json_path) {
     sql.text(step.as_text ? "->>" : "->");
@@ -114,7 +126,27 @@ std::string array_literal(const std::vector<std::string>& items) {
   return out;
 }
 
-void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::Predicate& predicate) {
+void null_embed_sql(SqlBuilder& sql, const plan::ReadNode& node, const plan::Predicate& predicate) {
+  const plan::Embed& embed = node.embeds[*predicate.embed_index];
+  const bool is_null = predicate.expr.is_value == ast::IsValue::null;
+  if (predicate.expr.negated) sql.text("not (");
+  // A to-one lateral row is NULL when nothing matched; a to-many aggregate is NULL when
+  // there were no rows (json_agg over nothing).
+  if (embed.relationship->to_one() || embed.spread) {
+    sql.text("row_to_json(").identifier(embed.lateral_alias).text(".*)");
+  } else {
+    sql.identifier(embed.lateral_alias).text(".").identifier(embed.lateral_alias);
+  }
+  sql.text(is_null ? " is null" : " is not null");
+  if (predicate.expr.negated) sql.text(")");
+}
+
+void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node,
+                   const plan::Predicate& predicate) {
+  if (predicate.embed_index) {
+    null_embed_sql(sql, node, predicate);
+    return;
+  }
   const ast::OpExpr& expr = predicate.expr;
   using Op = ast::Operator;
   if (expr.negated) sql.text("not (");
@@ -166,32 +198,28 @@ void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::Predicate& p
   if (expr.negated) sql.text(")");
 }
 
-void tree_sql(SqlBuilder& sql, const Scope& scope, const plan::BoolTree& tree);
+void tree_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node,
+              const plan::BoolTree& tree);
 
-void condition_sql(SqlBuilder& sql, const Scope& scope, const plan::Condition& condition) {
+void condition_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node,
+                   const plan::Condition& condition) {
   if (condition.tree) {
-    tree_sql(sql, scope, *condition.tree);
+    tree_sql(sql, scope, node, *condition.tree);
   } else {
-    predicate_sql(sql, scope, condition.predicate);
+    predicate_sql(sql, scope, node, condition.predicate);
   }
 }
 
-void tree_sql(SqlBuilder& sql, const Scope& scope, const plan::BoolTree& tree) {
+void tree_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node,
+              const plan::BoolTree& tree) {
   if (tree.negated) sql.text("not ");
   sql.text("(");
   if (tree.items.empty()) sql.text(tree.is_or ? "false" : "true");
   for (size_t i = 0; i < tree.items.size(); ++i) {
     if (i > 0) sql.text(tree.is_or ? " or " : " and ");
-    condition_sql(sql, scope, tree.items[i]);
+    condition_sql(sql, scope, node, tree.items[i]);
   }
   sql.text(")");
-}
-
-void where_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
-  for (size_t i = 0; i < node.where.size(); ++i) {
-    sql.text(i == 0 ? " where " : " and ");
-    condition_sql(sql, scope, node.where[i]);
-  }
 }
 
 // The expression of a select entry, without its output name.
@@ -216,26 +244,58 @@ void entry_expression(SqlBuilder& sql, const Scope& scope, const plan::SelectEnt
   }
 }
 
+// Output column names, for the CSV header, to-many spreads and per-column quoting.
+std::vector<std::string_view> output_names(const plan::ReadNode& node);
+
+// The value an embed contributes to its parent's row.
+void embed_value_sql(SqlBuilder& sql, const plan::Embed& embed) {
+  if (embed.relationship->to_one()) {
+    sql.text("row_to_json(").identifier(embed.lateral_alias).text(".*)::jsonb");
+  } else {
+    sql.text("coalesce(").identifier(embed.lateral_alias).text(".");
+    sql.identifier(embed.lateral_alias).text(", '[]')");
+  }
+}
+
 void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
-  for (size_t i = 0; i < node.select.size(); ++i) {
-    if (i > 0) sql.text(", ");
-    const plan::SelectEntry& entry = node.select[i];
-    if (entry.kind == plan::SelectEntry::Kind::star) {
-      if (node.has_aggregate) {
-        // Grouped reads cannot use `t.*` next to aggregates in every case; list columns.
-        for (size_t c = 0; c < node.relation->columns.size(); ++c) {
-          if (c > 0) sql.text(", ");
-          sql.qualified(scope.schema, scope.table)
-              .text(".")
-              .identifier(node.relation->columns[c].name);
+  bool first = true;
+  const auto separator = [&] {
+    if (!first) sql.text(", ");
+    first = false;
+  };
+  for (const plan::SelectEntry& entry : node.select) {
+    switch (entry.kind) {
+      case plan::SelectEntry::Kind::star:
+        if (node.has_aggregate) {
+          // Grouped reads list the columns they group by instead of `t.*`.
+          for (const Column& column : node.relation->columns) {
+            separator();
+            column_ref(sql, scope, column.name);
+          }
+        } else {
+          separator();
+          sql.text(scope.qualifier).text(".*");
         }
-      } else {
-        sql.qualified(scope.schema, scope.table).text(".*");
+        break;
+      case plan::SelectEntry::Kind::embed:
+        separator();
+        embed_value_sql(sql, node.embeds[entry.embed_index]);
+        sql.text(" as ").identifier(entry.output_name);
+        break;
+      case plan::SelectEntry::Kind::spread: {
+        // A spread lifts the embed's columns into this row.
+        const plan::Embed& embed = node.embeds[entry.embed_index];
+        for (const std::string_view name : output_names(*embed.node)) {
+          separator();
+          sql.identifier(embed.lateral_alias).text(".").identifier(name);
+        }
+        break;
       }
-      continue;
+      default:
+        separator();
+        entry_expression(sql, scope, entry);
+        if (entry.explicit_name) sql.text(" as ").identifier(entry.output_name);
     }
-    entry_expression(sql, scope, entry);
-    if (entry.explicit_name) sql.text(" as ").identifier(entry.output_name);
   }
 }
 
@@ -247,14 +307,33 @@ void group_by_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& nod
     first = false;
   };
   for (const plan::SelectEntry& entry : node.select) {
-    if (entry.kind == plan::SelectEntry::Kind::star) {
-      for (const Column& column : node.relation->columns) {
+    switch (entry.kind) {
+      case plan::SelectEntry::Kind::star:
+        for (const Column& column : node.relation->columns) {
+          separator();
+          column_ref(sql, scope, column.name);
+        }
+        break;
+      case plan::SelectEntry::Kind::column:
+        if (entry.aggregate.empty()) {
+          separator();
+          entry_expression(sql, scope, entry);
+        }
+        break;
+      case plan::SelectEntry::Kind::embed:
         separator();
-        sql.qualified(scope.schema, scope.table).text(".").identifier(column.name);
+        embed_value_sql(sql, node.embeds[entry.embed_index]);
+        break;
+      case plan::SelectEntry::Kind::spread: {
+        const plan::Embed& embed = node.embeds[entry.embed_index];
+        for (const std::string_view name : output_names(*embed.node)) {
+          separator();
+          sql.identifier(embed.lateral_alias).text(".").identifier(name);
+        }
+        break;
       }
-    } else if (entry.kind == plan::SelectEntry::Kind::column && entry.aggregate.empty()) {
-      separator();
-      entry_expression(sql, scope, entry);
+      case plan::SelectEntry::Kind::count:
+        break;
     }
   }
 }
@@ -263,7 +342,12 @@ void order_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) 
   for (size_t i = 0; i < node.order.size(); ++i) {
     const plan::OrderEntry& entry = node.order[i];
     sql.text(i == 0 ? " order by " : ", ");
-    column_expression(sql, scope, entry.path);
+    if (entry.embed_index) {
+      sql.identifier(node.embeds[*entry.embed_index].lateral_alias).text(".");
+      sql.identifier(entry.embed_column);
+    } else {
+      column_expression(sql, scope, entry.path);
+    }
     if (entry.direction == ast::Direction::asc) sql.text(" asc");
     if (entry.direction == ast::Direction::desc) sql.text(" desc");
     if (entry.nulls == ast::Nulls::first) sql.text(" nulls first");
@@ -271,12 +355,124 @@ void order_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) 
   }
 }
 
-// Output column names, for the CSV header and per-column CSV quoting.
+void node_query_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope* parent,
+                    const plan::Embed* via);
+
+// One LATERAL join per embed of `node`.
+void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) {
+  for (const plan::Embed& embed : node.embeds) {
+    const std::string lateral = sql::quote_identifier(embed.lateral_alias);
+    sql.text(embed.inner ? " inner join lateral (" : " left join lateral (");
+    if (embed.relationship->to_one()) {
+      node_query_sql(sql, *embed.node, &scope, &embed);
+      sql.text(") as ").text(lateral).text(" on true");
+      continue;
+    }
+    if (embed.spread) {
+      // A to-many spread turns each column into an array, in the embed's order.
+      sql.text("select ");
+      bool first = true;
+      for (const std::string_view name : output_names(*embed.node)) {
+        if (!first) sql.text(", ");
+        first = false;
+        sql.text("coalesce(json_agg(").text(lateral).text(".").identifier(name);
+        sql.text("), '[]')::jsonb as ").identifier(name);
+      }
+      if (first) sql.text("1");
+    } else {
+      sql.text("select json_agg(").text(lateral).text(")::jsonb as ").text(lateral);
+    }
+    sql.text(" from (");
+    node_query_sql(sql, *embed.node, &scope, &embed);
+    sql.text(") as ").text(lateral).text(") as ").text(lateral);
+    if (embed.inner && !embed.spread) {
+      sql.text(" on ").text(lateral).text(".").text(lateral).text(" is not null");
+    } else {
+      sql.text(" on true");
+    }
+  }
+}
+
+// FROM, the joins of the embeds, and WHERE (join conditions to the parent, then the
+// node's own filters).
+void from_where_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope,
+                    const Scope* parent, const plan::Embed* via) {
+  sql.text(" from ").qualified(node.relation->schema, node.relation->name);
+  if (!node.table_alias.empty()) sql.text(" as ").identifier(node.table_alias);
+  const Relationship* relationship = via ? via->relationship : nullptr;
+  const bool many_to_many = relationship && relationship->cardinality == Cardinality::many_to_many;
+  std::string junction;
+  if (many_to_many) {
+    junction = sql::quote_identifier(node.junction_alias);
+    sql.text(", ").qualified(node.junction->schema, node.junction->name);
+    sql.text(" as ").text(junction);
+  }
+  joins_sql(sql, node, scope);
+  bool first = true;
+  const auto conjunction = [&] {
+    sql.text(first ? " where " : " and ");
+    first = false;
+  };
+  if (relationship) {
+    if (many_to_many) {
+      for (size_t i = 0; i < relationship->target_columns.size(); ++i) {
+        conjunction();
+        sql.text(junction).text(".").identifier(relationship->junction_target_columns[i]);
+        sql.text(" = ");
+        column_ref(sql, scope, relationship->target_columns[i]);
+      }
+      for (size_t i = 0; i < relationship->source_columns.size(); ++i) {
+        conjunction();
+        sql.text(junction).text(".").identifier(relationship->junction_source_columns[i]);
+        sql.text(" = ");
+        column_ref(sql, *parent, relationship->source_columns[i]);
+      }
+    } else {
+      for (size_t i = 0; i < relationship->target_columns.size(); ++i) {
+        conjunction();
+        column_ref(sql, scope, relationship->target_columns[i]);
+        sql.text(" = ");
+        column_ref(sql, *parent, relationship->source_columns[i]);
+      }
+    }
+  }
+  for (const plan::Condition& condition : node.where) {
+    conjunction();
+    condition_sql(sql, scope, node, condition);
+  }
+  // `!inner` on a to-many embed or spread keeps only parents with matching rows.
+  for (const plan::Embed& embed : node.embeds) {
+    if (embed.inner && embed.spread && !embed.relationship->to_one()) {
+      conjunction();
+      sql.text("exists (select 1");
+      from_where_sql(sql, *embed.node, scope_of(*embed.node), &scope, &embed);
+      sql.text(")");
+    }
+  }
+}
+
+// A complete SELECT for an embedded node.
+void node_query_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope* parent,
+                    const plan::Embed* via) {
+  const Scope scope = scope_of(node);
+  sql.text("select ");
+  select_list_sql(sql, scope, node);
+  from_where_sql(sql, node, scope, parent, via);
+  group_by_sql(sql, scope, node);
+  order_sql(sql, scope, node);
+  if (node.limit) sql.text(" limit ").param(std::to_string(*node.limit));
+  if (node.offset) sql.text(" offset ").param(std::to_string(*node.offset));
+}
+
 std::vector<std::string_view> output_names(const plan::ReadNode& node) {
   std::vector<std::string_view> names;
   for (const plan::SelectEntry& entry : node.select) {
     if (entry.kind == plan::SelectEntry::Kind::star) {
       for (const Column& column : node.relation->columns) names.push_back(column.name);
+    } else if (entry.kind == plan::SelectEntry::Kind::spread) {
+      for (const auto name : output_names(*node.embeds[entry.embed_index].node)) {
+        names.push_back(name);
+      }
     } else if (entry.explicit_name) {
       names.push_back(entry.output_name);
     } else {
@@ -370,15 +566,15 @@ Statement emit_prelude(const plan::Context& context) {
 
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out) {
   const plan::ReadNode& root = read.root;
-  const Scope scope{root.relation->schema, root.relation->name};
+  const Scope scope = scope_of(root);
   std::vector<Param>& params = out.query.params;
 
-  // WHERE first, so its parameters are $1..$k and a count statement can reuse the text
-  // with exactly those parameters.
-  SqlBuilder where(params);
-  where_sql(where, scope, root);
-  const std::string where_text = where.take();
-  const size_t where_params = params.size();
+  // FROM ... WHERE first (embeds' joins included), so its parameters are $1..$k and the
+  // count statements can reuse the text with exactly those parameters.
+  SqlBuilder block(params);
+  from_where_sql(block, root, scope, nullptr, nullptr);
+  const std::string block_text = block.take();
+  const size_t block_params = params.size();
 
   const bool ranged = root.limit || root.offset;
   const bool exact_count =
@@ -387,16 +583,14 @@ void emit_read(const plan::ReadPlan& read, const Config& config, Translation& ou
   SqlBuilder sql(params);
   sql.text("with pgrst_source as (select ");
   select_list_sql(sql, scope, root);
-  sql.text(" from ").qualified(scope.schema, scope.table);
-  sql.text(where_text);
+  sql.text(block_text);
   group_by_sql(sql, scope, root);
   order_sql(sql, scope, root);
   if (root.limit) sql.text(" limit ").param(std::to_string(*root.limit));
   if (root.offset) sql.text(" offset ").param(std::to_string(*root.offset));
   sql.text(")");
   if (exact_count && ranged) {
-    sql.text(", pgrst_source_count as (select 1 from ").qualified(scope.schema, scope.table);
-    sql.text(where_text);
+    sql.text(", pgrst_source_count as (select 1").text(block_text);
     if (read.count == plan::CountMode::estimated && config.max_rows) {
       // Counting stops just past max_rows; the host then trusts the planner's estimate.
       sql.text(" limit ").text(std::to_string(*config.max_rows + 1));
@@ -418,12 +612,8 @@ void emit_read(const plan::ReadPlan& read, const Config& config, Translation& ou
 
   if (read.count == plan::CountMode::planned || read.count == plan::CountMode::estimated) {
     Statement count;
-    count.sql = "explain (format json) select 1 from ";
-    count.sql += sql::quote_identifier(scope.schema);
-    count.sql += '.';
-    count.sql += sql::quote_identifier(scope.table);
-    count.sql += where_text;
-    count.params.assign(params.begin(), params.begin() + static_cast<ptrdiff_t>(where_params));
+    count.sql = "explain (format json) select 1" + block_text;
+    count.params.assign(params.begin(), params.begin() + static_cast<ptrdiff_t>(block_params));
     out.count_query = std::move(count);
     if (read.count == plan::CountMode::estimated && config.max_rows) {
       out.count_threshold = *config.max_rows;

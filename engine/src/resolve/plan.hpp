@@ -22,7 +22,8 @@ struct ColumnPath {
 };
 
 struct SelectEntry {
-  enum class Kind : uint8_t { star, column, count };
+  // embed and spread entries name node.embeds[embed_index].
+  enum class Kind : uint8_t { star, column, count, embed, spread };
   Kind kind = Kind::column;
   ColumnPath path;
   std::string output_name;  // the JSON key of the result
@@ -30,12 +31,16 @@ struct SelectEntry {
   std::string cast;  // validated by the grammar: letters, digits, `_`, spaces
   std::string aggregate;
   std::string aggregate_cast;
+  size_t embed_index = 0;
 };
 
 struct Predicate {
   ColumnPath path;
   ast::OpExpr expr;
   bool wrap_tsvector = false;  // fts on a column that is not a tsvector
+  // A null-embed filter (`actors=is.null`, `actors=not.is.null`) tests the embed
+  // node.embeds[*embed_index] of the node the predicate belongs to.
+  std::optional<size_t> embed_index;
 };
 
 struct BoolTree;
@@ -56,10 +61,30 @@ struct OrderEntry {
   ColumnPath path;
   ast::Direction direction = ast::Direction::unspecified;
   ast::Nulls nulls = ast::Nulls::unspecified;
+  std::optional<size_t> embed_index;  // `order=rel(col)`: a column of a to-one embed
+  std::string embed_column;           // that column's output name
+};
+
+struct ReadNode;
+
+// An embedded resource: a LATERAL subquery joined to its parent node.
+struct Embed {
+  const Relationship* relationship = nullptr;
+  std::string name;           // the JSON key: alias, else the relation name
+  std::string relation_name;  // the name the request used (for legacy target names)
+  std::string lateral_alias;  // <parent>_<name>_<depth>
+  bool inner = false;
+  bool spread = false;
+  std::unique_ptr<ReadNode> node;
 };
 
 struct ReadNode {
   const Relation* relation = nullptr;
+  std::string table_alias;  // empty at the root: columns are qualified "schema"."table"
+  const Relation* junction = nullptr;  // many-to-many embeds: the junction table
+  std::string junction_alias;
+  size_t depth = 0;
+  std::vector<Embed> embeds;
   std::vector<SelectEntry> select;
   std::vector<Condition> where;  // all ANDed
   std::vector<OrderEntry> order;

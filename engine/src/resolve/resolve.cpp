@@ -280,11 +280,6 @@ Expected<plan::ColumnPath> bind_field(const Relation& relation, const ast::Field
   return plan::ColumnPath{column, field.json_path};
 }
 
-Error embed_not_implemented() {
-  return errors::make(400, "PGRST127", "Feature not implemented",
-                      "Resource embedding is not available in this version of pgrest");
-}
-
 Error embedded_path_error(std::string_view name) {
   return errors::make(400, "PGRST108",
                       "'" + std::string(name) + "' is not an embedded resource in this request",
@@ -372,13 +367,34 @@ std::optional<Error> check_operator_type(const plan::ColumnPath& path, const ast
                       "to add explicit type casts.");
 }
 
-Expected<plan::Predicate> bind_predicate(const Relation& relation, const ast::Field& field,
+// The embed of `node` a filter, order or path segment names: by alias, or by the
+// relation name (PostgREST's legacy target names).
+std::optional<size_t> find_embed(const plan::ReadNode& node, std::string_view name) {
+  for (size_t i = 0; i < node.embeds.size(); ++i) {
+    if (node.embeds[i].name == name) return i;
+  }
+  for (size_t i = 0; i < node.embeds.size(); ++i) {
+    if (node.embeds[i].relation_name == name) return i;
+  }
+  return std::nullopt;
+}
+
+Expected<plan::Predicate> bind_predicate(const plan::ReadNode& node, const ast::Field& field,
                                          const ast::OpExpr& expr) {
-  auto path = bind_field(relation, field);
-  if (!path) return std::move(path.error());
   plan::Predicate predicate;
-  predicate.path = std::move(*path);
   predicate.expr = expr;
+  // `actors=is.null` / `actors=not.is.null` on an embedded resource filters the parent.
+  if (field.json_path.empty() && expr.op == ast::Operator::is &&
+      (expr.is_value == ast::IsValue::null || expr.is_value == ast::IsValue::not_null) &&
+      !node.relation->find_column(field.name)) {
+    if (auto embed = find_embed(node, field.name)) {
+      predicate.embed_index = *embed;
+      return predicate;
+    }
+  }
+  auto path = bind_field(*node.relation, field);
+  if (!path) return std::move(path.error());
+  predicate.path = std::move(*path);
   if (auto error = check_operator_type(predicate.path, expr)) return std::move(*error);
   const bool is_fts = expr.op == ast::Operator::fts || expr.op == ast::Operator::plfts ||
                       expr.op == ast::Operator::phfts || expr.op == ast::Operator::wfts;
@@ -387,7 +403,7 @@ Expected<plan::Predicate> bind_predicate(const Relation& relation, const ast::Fi
   return predicate;
 }
 
-Expected<plan::BoolTree> bind_tree(const Relation& relation, const ast::LogicTree& tree,
+Expected<plan::BoolTree> bind_tree(const plan::ReadNode& node, const ast::LogicTree& tree,
                                    size_t depth, const Limits& limits) {
   if (depth > limits.max_nesting) {
     return errors::limit_exceeded("The logic tree nests deeper than " +
@@ -399,11 +415,11 @@ Expected<plan::BoolTree> bind_tree(const Relation& relation, const ast::LogicTre
   for (const ast::Condition& item : tree.items) {
     plan::Condition condition;
     if (item.tree) {
-      auto nested = bind_tree(relation, *item.tree, depth + 1, limits);
+      auto nested = bind_tree(node, *item.tree, depth + 1, limits);
       if (!nested) return std::move(nested.error());
       condition.tree = std::make_unique<plan::BoolTree>(std::move(*nested));
     } else {
-      auto predicate = bind_predicate(relation, item.field, item.expr);
+      auto predicate = bind_predicate(node, item.field, item.expr);
       if (!predicate) return std::move(predicate.error());
       condition.predicate = std::move(*predicate);
     }
@@ -420,10 +436,208 @@ std::string implicit_name(const ast::Field& field) {
   return field.name;
 }
 
-Expected<std::vector<plan::SelectEntry>> bind_select(const Relation& relation,
-                                                     const std::vector<ast::SelectItem>& items,
-                                                     const Config& config, bool* has_aggregate) {
-  std::vector<plan::SelectEntry> entries;
+// ------------------------------------------------------------------ relationships
+
+std::vector<std::string_view> views_of_key(const ForeignKey& key, bool source_side) {
+  const auto& columns = source_side ? key.columns : key.ref_columns;
+  return std::vector<std::string_view>(columns.begin(), columns.end());
+}
+
+std::string_view cardinality_name(Cardinality cardinality) {
+  switch (cardinality) {
+    case Cardinality::many_to_one:
+      return "many-to-one";
+    case Cardinality::one_to_many:
+      return "one-to-many";
+    case Cardinality::one_to_one:
+      return "one-to-one";
+    case Cardinality::many_to_many:
+      return "many-to-many";
+  }
+  return "many-to-one";
+}
+
+std::string column_list(const std::vector<std::string_view>& columns) {
+  std::string out;
+  for (const auto column : columns) {
+    if (!out.empty()) out += ", ";
+    out += column;
+  }
+  return out;
+}
+
+// Does the embed `name!hint` select this relationship? PostgREST's rules: without a hint
+// the name is the target table, the FK constraint or the origin's single FK column; with
+// a hint the name is the target and the hint the constraint, a single join column on
+// either side, or the junction table. A self-reference by table name is the one-to-many
+// direction (children); by FK column, the many-to-one (parent).
+bool matches(const Catalog& catalog, const Relationship& relationship, std::string_view name,
+             std::string_view hint) {
+  const Relation& target = catalog.relations[relationship.target];
+  const ForeignKey& key = catalog.foreign_keys[relationship.foreign_key];
+  const bool many_to_many = relationship.cardinality == Cardinality::many_to_many;
+  const bool origin_holds_key =
+      !many_to_many && relationship.source_columns.size() == key.columns.size() &&
+      std::equal(key.columns.begin(), key.columns.end(), relationship.source_columns.begin()) &&
+      relationship.cardinality != Cardinality::one_to_many;
+  const bool single_origin_column = relationship.source_columns.size() == 1;
+  if (hint.empty()) {
+    if (relationship.is_self && !many_to_many) {
+      if (name == target.name) return !origin_holds_key;
+      return origin_holds_key && single_origin_column && name == relationship.source_columns[0];
+    }
+    if (name == target.name) return true;
+    if (many_to_many) return false;
+    if (name == key.name) return true;
+    return origin_holds_key && single_origin_column && name == relationship.source_columns[0];
+  }
+  if (name != target.name) return false;
+  if (many_to_many) {
+    const Relation& junction = catalog.relations[relationship.junction];
+    const ForeignKey& far = catalog.foreign_keys[relationship.junction_target_key];
+    return hint == junction.name || hint == key.name || hint == far.name;
+  }
+  if (hint == key.name) return true;
+  if (relationship.is_self && origin_holds_key) return false;
+  const bool on_source = single_origin_column && hint == relationship.source_columns[0];
+  const bool on_target =
+      relationship.target_columns.size() == 1 && hint == relationship.target_columns[0];
+  return on_source || on_target;
+}
+
+Expected<const Relationship*> find_relationship(const Catalog& catalog, const Relation& origin,
+                                                std::string_view name, std::string_view hint) {
+  std::vector<const Relationship*> candidates;
+  for (const uint32_t index : catalog.relationships_from(catalog.index_of(origin))) {
+    const Relationship& relationship = catalog.relationships[index];
+    const Relation& target = catalog.relations[relationship.target];
+    // Embedding stays inside the origin's schema, as in PostgREST; this is also what
+    // keeps a foreign key into a managed schema from being followed.
+    if (target.schema != origin.schema) continue;
+    if (relationship.cardinality == Cardinality::many_to_many &&
+        catalog.relations[relationship.junction].schema != origin.schema) {
+      continue;
+    }
+    if (matches(catalog, relationship, name, hint)) candidates.push_back(&relationship);
+  }
+  if (candidates.size() == 1) return candidates.front();
+  const std::string origin_name = origin.name;
+  const std::string target_name(name);
+  if (candidates.empty()) {
+    std::string details = "Searched for a foreign key relationship between '" + origin_name +
+                          "' and '" + target_name + "'";
+    if (!hint.empty()) details += " using the hint '" + std::string(hint) + "'";
+    details += " in the schema '" + origin.schema + "', but no matches were found.";
+    return errors::make(400, "PGRST200",
+                        "Could not find a relationship between '" + origin_name + "' and '" +
+                            target_name + "' in the schema cache",
+                        std::move(details));
+  }
+  std::string details;
+  json::Writer writer(details);
+  writer.begin_array();
+  std::string suggestions;
+  for (const Relationship* candidate : candidates) {
+    const Relation& target = catalog.relations[candidate->target];
+    const ForeignKey& key = catalog.foreign_keys[candidate->foreign_key];
+    std::string described;
+    std::string suggestion;
+    if (candidate->cardinality == Cardinality::many_to_many) {
+      const Relation& junction = catalog.relations[candidate->junction];
+      described = junction.name + " using " + key.name + "(" +
+                  column_list(candidate->junction_source_columns) + ") and " +
+                  catalog.foreign_keys[candidate->junction_target_key].name + "(" +
+                  column_list(candidate->junction_target_columns) + ")";
+      suggestion = target.name + "!" + junction.name;
+    } else {
+      described = key.name + " using " + key.table + "(" + column_list(views_of_key(key, true)) +
+                  ") and " + key.ref_table + "(" + column_list(views_of_key(key, false)) + ")";
+      suggestion = target.name + "!" + key.name;
+    }
+    writer.begin_object()
+        .key("cardinality")
+        .value(cardinality_name(candidate->cardinality))
+        .key("embedding")
+        .value(origin_name + " with " + target.name)
+        .key("relationship")
+        .value(described)
+        .end_object();
+    if (!suggestions.empty()) suggestions += ", ";
+    suggestions += "'" + suggestion + "'";
+  }
+  writer.end_array();
+  Error error =
+      errors::make(300, "PGRST201",
+                   "Could not embed because more than one relationship was found for '" +
+                       origin_name + "' and '" + target_name + "'",
+                   std::move(details),
+                   "Try changing '" + target_name + "' to one of the following: " + suggestions +
+                       ". Find the desired relationship in the 'details' key.");
+  error.details_is_json = true;
+  return error;
+}
+
+// ------------------------------------------------------------------ select and embeds
+
+struct BindContext {
+  const Catalog& catalog;
+  const Config& config;
+};
+
+Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node,
+                                const std::vector<ast::SelectItem>& items);
+
+Error aggregates_disabled() {
+  return errors::make(400, "PGRST123", "Use of aggregate functions is not allowed");
+}
+
+Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
+                          const ast::SelectItem& item) {
+  if (node.depth + 1 > context.config.limits.max_nesting) {
+    return errors::limit_exceeded("Embedded resources nest deeper than " +
+                                  std::to_string(context.config.limits.max_nesting) + " levels");
+  }
+  auto relationship =
+      find_relationship(context.catalog, *node.relation, item.field.name, item.hint);
+  if (!relationship) return std::move(relationship.error());
+  plan::Embed embed;
+  embed.relationship = *relationship;
+  embed.relation_name = item.field.name;
+  embed.name = item.alias.empty() ? item.field.name : item.alias;
+  embed.inner = item.join == ast::JoinType::inner;
+  embed.spread = item.kind == ast::SelectItem::Kind::spread;
+  const std::string parent_name =
+      node.table_alias.empty() ? node.relation->name : node.relation->name;
+  embed.lateral_alias = parent_name + "_" + embed.name + "_" + std::to_string(node.depth + 1);
+  auto child = std::make_unique<plan::ReadNode>();
+  child->relation = &context.catalog.relations[(*relationship)->target];
+  child->depth = node.depth + 1;
+  child->table_alias = child->relation->name + "_" + std::to_string(child->depth);
+  if ((*relationship)->cardinality == Cardinality::many_to_many) {
+    child->junction = &context.catalog.relations[(*relationship)->junction];
+    child->junction_alias = child->junction->name + "_j" + std::to_string(child->depth);
+  }
+  if (item.children.empty()) {
+    child->select.clear();  // `rel()`: joined for filtering, nothing selected
+  } else {
+    auto bound = bind_node_select(context, *child, item.children);
+    if (!bound) return std::move(bound.error());
+  }
+  embed.node = std::move(child);
+  plan::SelectEntry entry;
+  entry.kind = embed.spread ? plan::SelectEntry::Kind::spread : plan::SelectEntry::Kind::embed;
+  entry.embed_index = node.embeds.size();
+  entry.output_name = embed.name;
+  entry.explicit_name = true;
+  const bool empty_embed = item.children.empty();
+  node.embeds.push_back(std::move(embed));
+  if (!empty_embed) node.select.push_back(std::move(entry));
+  return true;
+}
+
+Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node,
+                                const std::vector<ast::SelectItem>& items) {
+  const Relation& relation = *node.relation;
   for (const ast::SelectItem& item : items) {
     plan::SelectEntry entry;
     switch (item.kind) {
@@ -431,18 +645,19 @@ Expected<std::vector<plan::SelectEntry>> bind_select(const Relation& relation,
         entry.kind = plan::SelectEntry::Kind::star;
         break;
       case ast::SelectItem::Kind::embed:
-      case ast::SelectItem::Kind::spread:
-        return embed_not_implemented();
+      case ast::SelectItem::Kind::spread: {
+        auto bound = bind_embed(context, node, item);
+        if (!bound) return std::move(bound.error());
+        continue;
+      }
       case ast::SelectItem::Kind::count:
-        if (!config.aggregates_enabled) {
-          return errors::make(400, "PGRST123", "Use of aggregate functions is not allowed");
-        }
+        if (!context.config.aggregates_enabled) return aggregates_disabled();
         entry.kind = plan::SelectEntry::Kind::count;
         entry.aggregate = "count";
         entry.aggregate_cast = item.aggregate_cast;
         entry.output_name = item.alias.empty() ? "count" : item.alias;
         entry.explicit_name = true;
-        *has_aggregate = true;
+        node.has_aggregate = true;
         break;
       case ast::SelectItem::Kind::column: {
         auto path = bind_field(relation, item.field);
@@ -453,10 +668,8 @@ Expected<std::vector<plan::SelectEntry>> bind_select(const Relation& relation,
         entry.aggregate = item.aggregate;
         entry.aggregate_cast = item.aggregate_cast;
         if (!item.aggregate.empty()) {
-          if (!config.aggregates_enabled) {
-            return errors::make(400, "PGRST123", "Use of aggregate functions is not allowed");
-          }
-          *has_aggregate = true;
+          if (!context.config.aggregates_enabled) return aggregates_disabled();
+          node.has_aggregate = true;
         }
         if (!item.alias.empty()) {
           entry.output_name = item.alias;
@@ -470,9 +683,40 @@ Expected<std::vector<plan::SelectEntry>> bind_select(const Relation& relation,
         break;
       }
     }
-    entries.push_back(std::move(entry));
+    node.select.push_back(std::move(entry));
   }
-  return entries;
+  if (node.select.empty() && node.embeds.empty() && items.empty()) {
+    node.select.push_back(plan::SelectEntry{});
+    node.select.back().kind = plan::SelectEntry::Kind::star;
+  }
+  return true;
+}
+
+// The node an embed path (`roles.actors`) names, from the root.
+Expected<plan::ReadNode*> node_at(plan::ReadNode& root, const std::vector<std::string>& path) {
+  plan::ReadNode* node = &root;
+  for (const std::string& segment : path) {
+    auto embed = find_embed(*node, segment);
+    if (!embed) return embedded_path_error(segment);
+    node = node->embeds[*embed].node.get();
+  }
+  return node;
+}
+
+// Output names of a node, to check related ordering against what a to-one embed returns.
+bool outputs_column(const plan::ReadNode& node, std::string_view name) {
+  for (const plan::SelectEntry& entry : node.select) {
+    if (entry.kind == plan::SelectEntry::Kind::star) {
+      if (node.relation->find_column(name)) return true;
+    } else if (entry.kind == plan::SelectEntry::Kind::column ||
+               entry.kind == plan::SelectEntry::Kind::count) {
+      const std::string_view output = entry.explicit_name
+                                          ? std::string_view(entry.output_name)
+                                          : std::string_view(entry.path.column->name);
+      if (output == name) return true;
+    }
+  }
+  return false;
 }
 
 // ------------------------------------------------------------------ negotiation
@@ -557,12 +801,30 @@ Preferences read_preferences(const Request& request) {
 }
 
 // Intersects the root limit/offset with the Range header and caps with max_rows.
+void cap_embedded(plan::ReadNode& node, const Config& config) {
+  for (plan::Embed& embed : node.embeds) {
+    plan::ReadNode& child = *embed.node;
+    if (config.max_rows) {
+      child.limit = child.limit ? std::min(*child.limit, *config.max_rows) : *config.max_rows;
+    }
+    cap_embedded(child, config);
+  }
+}
+
+// Intersects the root limit/offset with the Range header, applies embedded
+// limit/offset, and caps every node with max_rows.
 Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const Request& request,
                             const Config& config) {
   std::optional<int64_t> limit;
   std::optional<int64_t> offset;
   for (const ast::ScopedRange& range : query.ranges) {
-    if (!range.embed_path.empty()) return embedded_path_error(range.embed_path.front());
+    if (!range.embed_path.empty()) {
+      auto node = node_at(root, range.embed_path);
+      if (!node) return std::move(node.error());
+      (*node)->limit = range.limit;
+      (*node)->offset = range.offset;
+      continue;
+    }
     limit = range.limit;
     offset = range.offset;
   }
@@ -591,6 +853,7 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
   if (config.max_rows) limit = limit ? std::min(*limit, *config.max_rows) : *config.max_rows;
   root.limit = limit;
   root.offset = offset;
+  cap_embedded(root, config);
   return true;
 }
 
@@ -652,43 +915,66 @@ Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& conf
   }
   read.count = prefs.count;
 
-  // select
-  bool has_aggregate = false;
+  // select, with embedded resources bound recursively
+  const BindContext context{catalog, config};
   if (query.select && !query.select->empty()) {
-    auto entries = bind_select(*relation, *query.select, config, &has_aggregate);
-    if (!entries) return std::move(entries.error());
-    read.root.select = std::move(*entries);
+    auto bound = bind_node_select(context, read.root, *query.select);
+    if (!bound) return std::move(bound.error());
   } else {
-    read.root.select.push_back({plan::SelectEntry::Kind::star, {}, {}, false, {}, {}, {}});
+    read.root.select.push_back(plan::SelectEntry{});
+    read.root.select.back().kind = plan::SelectEntry::Kind::star;
   }
-  read.root.has_aggregate = has_aggregate;
 
-  // filters and logic trees
+  // filters and logic trees, each on the node its key names
   for (const ast::Filter& filter : query.filters) {
-    if (!filter.embed_path.empty()) return embedded_path_error(filter.embed_path.front());
-    auto predicate = bind_predicate(*relation, filter.field, filter.expr);
+    auto node = node_at(read.root, filter.embed_path);
+    if (!node) return std::move(node.error());
+    auto predicate = bind_predicate(**node, filter.field, filter.expr);
     if (!predicate) return std::move(predicate.error());
     plan::Condition condition;
     condition.predicate = std::move(*predicate);
-    read.root.where.push_back(std::move(condition));
+    (*node)->where.push_back(std::move(condition));
   }
   for (const ast::ScopedLogic& logic : query.logic) {
-    if (!logic.embed_path.empty()) return embedded_path_error(logic.embed_path.front());
-    auto tree = bind_tree(*relation, logic.tree, 1, config.limits);
+    auto node = node_at(read.root, logic.embed_path);
+    if (!node) return std::move(node.error());
+    auto tree = bind_tree(**node, logic.tree, 1, config.limits);
     if (!tree) return std::move(tree.error());
     plan::Condition condition;
     condition.tree = std::make_unique<plan::BoolTree>(std::move(*tree));
-    read.root.where.push_back(std::move(condition));
+    (*node)->where.push_back(std::move(condition));
   }
 
   // order
   for (const ast::ScopedOrder& order : query.orders) {
-    if (!order.embed_path.empty()) return embedded_path_error(order.embed_path.front());
+    auto node = node_at(read.root, order.embed_path);
+    if (!node) return std::move(node.error());
     for (const ast::OrderTerm& term : order.terms) {
-      if (!term.relation.empty()) return embedded_path_error(term.relation);
-      auto path = bind_field(*relation, term.field);
-      if (!path) return std::move(path.error());
-      read.root.order.push_back({std::move(*path), term.direction, term.nulls});
+      plan::OrderEntry entry;
+      entry.direction = term.direction;
+      entry.nulls = term.nulls;
+      if (!term.relation.empty()) {
+        // `order=rel(col)`: only through a to-one embed of the same node.
+        auto embed = find_embed(**node, term.relation);
+        if (!embed) return embedded_path_error(term.relation);
+        const plan::Embed& target = (*node)->embeds[*embed];
+        if (!target.relationship->to_one()) {
+          return errors::make(400, "PGRST118",
+                              "A related order on '" + target.name + "' is not possible",
+                              "'" + (*node)->relation->name + "' and '" + target.name +
+                                  "' do not form a many-to-one or one-to-one relationship");
+        }
+        if (!term.field.json_path.empty() || !outputs_column(*target.node, term.field.name)) {
+          return column_not_found(*target.node->relation, term.field.name);
+        }
+        entry.embed_index = *embed;
+        entry.embed_column = term.field.name;
+      } else {
+        auto path = bind_field(*(*node)->relation, term.field);
+        if (!path) return std::move(path.error());
+        entry.path = std::move(*path);
+      }
+      (*node)->order.push_back(std::move(entry));
     }
   }
 
