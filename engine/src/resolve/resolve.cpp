@@ -623,6 +623,10 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
     auto bound = bind_node_select(context, *child, item.children);
     if (!bound) return std::move(bound.error());
   }
+  if (embed.spread && !(*relationship)->to_one() && child->has_aggregate) {
+    return errors::make(400, "PGRST127", "Feature not implemented",
+                        "Aggregates are not implemented for one-to-many or many-to-many spreads.");
+  }
   embed.node = std::move(child);
   plan::SelectEntry entry;
   entry.kind = embed.spread ? plan::SelectEntry::Kind::spread : plan::SelectEntry::Kind::embed;
