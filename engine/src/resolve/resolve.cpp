@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/errors.hpp"
 #include "common/json_writer.hpp"
@@ -770,15 +771,28 @@ Expected<Negotiated> negotiate(const Request& request) {
   return errors::make(406, "PGRST107", "None of these media types are available: " + *accept);
 }
 
+enum class ReturnPreference : uint8_t { unspecified, minimal, headers_only, representation };
+enum class Resolution : uint8_t { none, merge_duplicates, ignore_duplicates };
+
+// Prefer tokens (RFC 7240): for each family the first recognised token wins; tokens of
+// no known family are collected so that handling=strict can refuse them (PGRST122).
 struct Preferences {
   plan::CountMode count = plan::CountMode::none;
-  std::vector<std::string> invalid;
+  ReturnPreference return_pref = ReturnPreference::unspecified;
+  Resolution resolution = Resolution::none;
+  bool missing_default = false;
+  std::optional<bool> tx_rollback;
+  std::optional<int64_t> max_affected;
   bool strict = false;
+  std::vector<std::string> invalid;
 };
 
 Preferences read_preferences(const Request& request) {
   Preferences prefs;
   bool count_seen = false;
+  bool return_seen = false;
+  bool resolution_seen = false;
+  bool missing_seen = false;
   for (const auto& [name, value] : request.headers) {
     if (!iequals(name, "prefer")) continue;
     for (const std::string& token : headers::parse_prefer(value)) {
@@ -789,13 +803,40 @@ Preferences read_preferences(const Request& request) {
                                                    : plan::CountMode::estimated;
           count_seen = true;
         }
+      } else if (token == "return=minimal" || token == "return=headers-only" ||
+                 token == "return=representation") {
+        if (!return_seen) {
+          prefs.return_pref = token == "return=minimal"        ? ReturnPreference::minimal
+                              : token == "return=headers-only" ? ReturnPreference::headers_only
+                                                               : ReturnPreference::representation;
+          return_seen = true;
+        }
+      } else if (token == "resolution=merge-duplicates" ||
+                 token == "resolution=ignore-duplicates") {
+        if (!resolution_seen) {
+          prefs.resolution = token == "resolution=merge-duplicates"
+                                 ? Resolution::merge_duplicates
+                                 : Resolution::ignore_duplicates;
+          resolution_seen = true;
+        }
+      } else if (token == "missing=default" || token == "missing=null") {
+        if (!missing_seen) prefs.missing_default = token == "missing=default";
+        missing_seen = true;
+      } else if (token == "tx=commit" || token == "tx=rollback") {
+        if (!prefs.tx_rollback) prefs.tx_rollback = token == "tx=rollback";
       } else if (token == "handling=strict") {
         prefs.strict = true;
-      } else if (token == "handling=lenient" || token.rfind("return=", 0) == 0 ||
-                 token.rfind("resolution=", 0) == 0 || token.rfind("missing=", 0) == 0 ||
-                 token.rfind("tx=", 0) == 0 || token.rfind("timezone=", 0) == 0 ||
-                 token.rfind("max-affected=", 0) == 0) {
-        // Known families that do not change a read.
+      } else if (token == "handling=lenient" || token.rfind("timezone=", 0) == 0) {
+        // Accepted; nothing to do for them here.
+      } else if (token.rfind("max-affected=", 0) == 0) {
+        const std::string_view digits = std::string_view(token).substr(13);
+        int64_t number = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+        if (ec == std::errc() && end == digits.data() + digits.size() && number >= 0) {
+          if (!prefs.max_affected) prefs.max_affected = number;
+        } else {
+          prefs.invalid.push_back(token);
+        }
       } else {
         prefs.invalid.push_back(token);
       }
@@ -861,97 +902,94 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
   return true;
 }
 
-}  // namespace
+// Everything a request shares whatever its target: schema, role and request context,
+// media type and preferences.
+struct RequestScope {
+  std::string schema;
+  plan::Context context;
+  Negotiated negotiated;
+  Preferences prefs;
+};
 
-std::optional<ClaimPath> parse_claim_path(std::string_view text) {
-  ClaimPath path;
-  pegtl::memory_input<> input(text.data(), text.size(), "role_claim_key");
-  if (!pegtl::parse<claim_rules::path, claim_action>(input, path)) return std::nullopt;
-  return path;
-}
-
-Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
-                                      const ClaimPath& role_claim, const Request& request,
-                                      const decode::Target& target, ast::Query query) {
-  plan::ReadPlan read;
-  read.head = request.method == "HEAD";
-
+Expected<RequestScope> resolve_scope(const Catalog& catalog, const Config& config,
+                                     const ClaimPath& role_claim, const Request& request) {
+  RequestScope scope;
   auto schema = choose_schema(config, request);
   if (!schema) return std::move(schema.error());
-  read.schema = std::move(*schema);
+  scope.schema = std::move(*schema);
 
-  const Relation* relation = catalog.find_relation(read.schema, target.name);
-  if (!relation) return relation_not_found(catalog, read.schema, target.name);
-  read.root.relation = relation;
-
-  // Request context for the prelude.
   auto role = role_from_claims(catalog, config, role_claim, request);
   if (!role) return std::move(role.error());
-  read.context.role = std::move(role->role);
-  read.context.claims_json = std::move(role->claims_json);
-  read.context.method = request.method;
-  read.context.path = request.path;
-  read.context.headers_json = headers_json(request);
-  read.context.cookies_json = cookies_json(request);
-  read.context.search_path = sql::quote_identifier(read.schema);
-  if (read.schema != "public") read.context.search_path += ", \"public\"";
+  plan::Context& context = scope.context;
+  context.role = std::move(role->role);
+  context.claims_json = std::move(role->claims_json);
+  context.method = request.method;
+  context.path = request.path;
+  context.headers_json = headers_json(request);
+  context.cookies_json = cookies_json(request);
+  context.search_path = sql::quote_identifier(scope.schema);
+  if (scope.schema != "public") context.search_path += ", \"public\"";
   if (config.pre_request) {
     // Trusted config, but it still reaches SQL only as quoted identifiers:
     // "schema.function", or "function" in the request's schema.
     const std::string& name = *config.pre_request;
     const size_t dot = name.find('.');
-    read.context.pre_request_schema = dot == std::string::npos ? read.schema : name.substr(0, dot);
-    read.context.pre_request_function = dot == std::string::npos ? name : name.substr(dot + 1);
+    context.pre_request_schema = dot == std::string::npos ? scope.schema : name.substr(0, dot);
+    context.pre_request_function = dot == std::string::npos ? name : name.substr(dot + 1);
   }
 
   auto negotiated = negotiate(request);
   if (!negotiated) return std::move(negotiated.error());
-  read.format = negotiated->format;
-  read.nulls_stripped = negotiated->nulls_stripped;
-  read.media_type = negotiated->media_type;
+  scope.negotiated = std::move(*negotiated);
 
-  const Preferences prefs = read_preferences(request);
-  if (prefs.strict && !prefs.invalid.empty()) {
+  scope.prefs = read_preferences(request);
+  if (scope.prefs.strict && !scope.prefs.invalid.empty()) {
     std::string list;
-    for (const auto& token : prefs.invalid) list += (list.empty() ? "" : ", ") + token;
+    for (const auto& token : scope.prefs.invalid) list += (list.empty() ? "" : ", ") + token;
     return errors::make(400, "PGRST122", "Invalid preferences given with handling=strict",
                         "Invalid preferences: " + list);
   }
-  read.count = prefs.count;
+  return scope;
+}
 
+// Binds select (with embeds), filters, logic trees, order and ranges onto `root`.
+// Root-level filters go to *root_filters when given (a mutation's WHERE), else to root.
+Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Request& request,
+                          plan::ReadNode& root, const ast::Query& query,
+                          std::vector<plan::Condition>* root_filters) {
   // select, with embedded resources bound recursively
   const BindContext context{catalog, config};
   if (query.select && !query.select->empty()) {
-    auto bound = bind_node_select(context, read.root, *query.select);
+    auto bound = bind_node_select(context, root, *query.select);
     if (!bound) return std::move(bound.error());
   } else {
-    read.root.select.push_back(plan::SelectEntry{});
-    read.root.select.back().kind = plan::SelectEntry::Kind::star;
+    root.select.push_back(plan::SelectEntry{});
+    root.select.back().kind = plan::SelectEntry::Kind::star;
   }
 
   // filters and logic trees, each on the node its key names
   for (const ast::Filter& filter : query.filters) {
-    auto node = node_at(read.root, filter.embed_path);
+    auto node = node_at(root, filter.embed_path);
     if (!node) return std::move(node.error());
     auto predicate = bind_predicate(**node, filter.field, filter.expr);
     if (!predicate) return std::move(predicate.error());
     plan::Condition condition;
     condition.predicate = std::move(*predicate);
-    (*node)->where.push_back(std::move(condition));
+    (*node == &root && root_filters ? *root_filters : (*node)->where).push_back(std::move(condition));
   }
   for (const ast::ScopedLogic& logic : query.logic) {
-    auto node = node_at(read.root, logic.embed_path);
+    auto node = node_at(root, logic.embed_path);
     if (!node) return std::move(node.error());
     auto tree = bind_tree(**node, logic.tree, 1, config.limits);
     if (!tree) return std::move(tree.error());
     plan::Condition condition;
     condition.tree = std::make_unique<plan::BoolTree>(std::move(*tree));
-    (*node)->where.push_back(std::move(condition));
+    (*node == &root && root_filters ? *root_filters : (*node)->where).push_back(std::move(condition));
   }
 
   // order
   for (const ast::ScopedOrder& order : query.orders) {
-    auto node = node_at(read.root, order.embed_path);
+    auto node = node_at(root, order.embed_path);
     if (!node) return std::move(node.error());
     for (const ast::OrderTerm& term : order.terms) {
       plan::OrderEntry entry;
@@ -982,8 +1020,37 @@ Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& conf
     }
   }
 
-  auto ranged = apply_ranges(read.root, query, request, config);
-  if (!ranged) return std::move(ranged.error());
+  return apply_ranges(root, query, request, config);
+}
+
+}  // namespace
+
+std::optional<ClaimPath> parse_claim_path(std::string_view text) {
+  ClaimPath path;
+  pegtl::memory_input<> input(text.data(), text.size(), "role_claim_key");
+  if (!pegtl::parse<claim_rules::path, claim_action>(input, path)) return std::nullopt;
+  return path;
+}
+
+Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
+                                      const ClaimPath& role_claim, const Request& request,
+                                      const decode::Target& target, ast::Query query) {
+  auto scope = resolve_scope(catalog, config, role_claim, request);
+  if (!scope) return std::move(scope.error());
+  plan::ReadPlan read;
+  read.head = request.method == "HEAD";
+  read.schema = scope->schema;
+  read.context = std::move(scope->context);
+  read.format = scope->negotiated.format;
+  read.nulls_stripped = scope->negotiated.nulls_stripped;
+  read.media_type = scope->negotiated.media_type;
+  read.count = scope->prefs.count;
+
+  const Relation* relation = catalog.find_relation(read.schema, target.name);
+  if (!relation) return relation_not_found(catalog, read.schema, target.name);
+  read.root.relation = relation;
+  auto bound = bind_query(catalog, config, request, read.root, query, nullptr);
+  if (!bound) return std::move(bound.error());
   return read;
 }
 
