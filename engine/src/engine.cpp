@@ -61,6 +61,30 @@ Result translate_read(const Catalog& catalog, const Config& config, const Compil
   return translation;
 }
 
+Result translate_write(const Catalog& catalog, const Config& config, const CompiledConfig& compiled,
+                       const Request& request, const decode::Target& target) {
+  auto params = decode::decode_query_string(request.query, config.limits.max_query_params);
+  if (!params) return std::move(params.error());
+  auto query = parse::parse_query(*params, config.limits);
+  if (!query) return std::move(query.error());
+  auto write = resolve::resolve_write(catalog, config, compiled.role_claim, request, target,
+                                      std::move(*query));
+  if (!write) return std::move(write.error());
+
+  Translation translation;
+  translation.status = write->status;
+  translation.read_only = false;
+  translation.rollback = write->rollback;
+  translation.media_type = write->plan.media_type;
+  translation.singular =
+      write->plan.representation && write->plan.format == plan::OutputFormat::json_object;
+  translation.max_affected = write->max_affected;
+  translation.expect_one_row = write->plan.kind == plan::WriteKind::put;
+  translation.prelude = emit::emit_prelude(write->plan.context);
+  emit::emit_write(write->plan, translation);
+  return translation;
+}
+
 }  // namespace
 
 Engine::Engine(std::shared_ptr<const Catalog> catalog, Config config)
@@ -110,7 +134,7 @@ Result Engine::translate(const Request& request) const noexcept {
           return translate_read(*catalog, config_, *compiled_, request, *target);
         }
         if (method == "POST" || method == "PATCH" || method == "PUT" || method == "DELETE") {
-          return not_implemented("Writes are not available in this version");
+          return translate_write(*catalog, config_, *compiled_, request, *target);
         }
         return errors::make(405, "PGRST117", "Unsupported HTTP method: " + method);
     }

@@ -77,6 +77,11 @@ struct Translation {
   // total_count while it is <= count_threshold, else max(total_count, estimate).
   std::optional<Statement> count_query;
   std::optional<int64_t> count_threshold;
+  // Prefer: max-affected=N with handling=strict on PATCH/DELETE: when the query's
+  // page_total exceeds it the host rolls back and answers PGRST124 (400).
+  std::optional<int64_t> max_affected;
+  // PUT: the host answers PGRST115 (400) and rolls back unless page_total is exactly 1.
+  bool expect_one_row = false;
 };
 
 // A refusal, exactly as PostgREST would send it as a response body.

@@ -60,6 +60,8 @@ std::string result_to_json(const Result& result) {
   if (translation.count_threshold) {
     writer.key("count_threshold").value(*translation.count_threshold);
   }
+  if (translation.max_affected) writer.key("max_affected").value(*translation.max_affected);
+  if (translation.expect_one_row) writer.key("expect_one_row").value(true);
   writer.end_object();
   return out;
 }

@@ -397,7 +397,11 @@ void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) 
 // node's own filters).
 void from_where_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope,
                     const Scope* parent, const plan::Embed* via) {
-  sql.text(" from ").qualified(node.relation->schema, node.relation->name);
+  if (node.reads_mutation_result) {
+    sql.text(" from \"pgrst_source\"");
+  } else {
+    sql.text(" from ").qualified(node.relation->schema, node.relation->name);
+  }
   if (!node.table_alias.empty()) sql.text(" as ").identifier(node.table_alias);
   const Relationship* relationship = via ? via->relationship : nullptr;
   const bool many_to_many = relationship && relationship->cardinality == Cardinality::many_to_many;
@@ -516,24 +520,20 @@ void csv_body_sql(SqlBuilder& sql, const plan::ReadNode& node) {
   sql.text(", E'\\n'), '')");
 }
 
-void body_sql(SqlBuilder& sql, const plan::ReadPlan& read) {
-  if (read.head) {
-    sql.text("''::text");
-    return;
-  }
-  switch (read.format) {
+void body_sql(SqlBuilder& sql, const plan::ReadNode& root, plan::OutputFormat format,
+              bool nulls_stripped) {
+  switch (format) {
     case plan::OutputFormat::json_array:
-      sql.text(read.nulls_stripped
-                   ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
-                   : "coalesce(json_agg(_postgrest_t), '[]')::text");
+      sql.text(nulls_stripped ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)), '[]')::text"
+                              : "coalesce(json_agg(_postgrest_t), '[]')::text");
       break;
     case plan::OutputFormat::json_object:
-      sql.text(read.nulls_stripped
+      sql.text(nulls_stripped
                    ? "coalesce(json_strip_nulls(json_agg(_postgrest_t)->0)::text, 'null')"
                    : "coalesce((json_agg(_postgrest_t)->0)::text, 'null')");
       break;
     case plan::OutputFormat::csv:
-      csv_body_sql(sql, read.root);
+      csv_body_sql(sql, root);
       break;
   }
 }
@@ -606,7 +606,11 @@ void emit_read(const plan::ReadPlan& read, const Config& config, Translation& ou
     sql.text("pg_catalog.count(_postgrest_t)");
   }
   sql.text(" as total_count, pg_catalog.count(_postgrest_t) as page_total, ");
-  body_sql(sql, read);
+  if (read.head) {
+    sql.text("''::text");
+  } else {
+    body_sql(sql, root, read.format, read.nulls_stripped);
+  }
   sql.text(" as body from (select * from pgrst_source) _postgrest_t");
   out.query.sql = sql.take();
 
@@ -619,6 +623,174 @@ void emit_read(const plan::ReadPlan& read, const Config& config, Translation& ou
       out.count_threshold = *config.max_rows;
     }
   }
+}
+
+namespace {
+
+// The columns the payload writes, read from the unpacked body `pgrst_body`; with
+// missing=default a key absent from an element takes the column's default instead.
+void payload_value_sql(SqlBuilder& sql, const plan::WritePlan& write, const Column& column) {
+  if (write.missing_default && column.default_expr) {
+    sql.text("case when \"pgrst_element\" ? ").param(column.name);
+    sql.text(" then \"pgrst_body\".").identifier(column.name);
+    // The catalog's own default expression, as PostgREST inlines it: catalog text,
+    // never request text.
+    sql.text(" else ").text(*column.default_expr).text(" end");
+  } else {
+    sql.text("\"pgrst_body\".").identifier(column.name);
+  }
+}
+
+// FROM clause that unpacks the body parameter into rows of the table's type.
+void payload_source_sql(SqlBuilder& sql, const plan::WritePlan& write, bool first_only) {
+  const plan::WritePlan& w = write;
+  std::string table =
+      sql::quote_identifier(w.relation->schema) + "." + sql::quote_identifier(w.relation->name);
+  if (w.missing_default) {
+    // jsonb, so that `?` can tell an absent key from an explicit null.
+    if (w.body_is_array && !first_only) {
+      sql.text("jsonb_array_elements(").param(w.body).text("::jsonb) as \"pgrst_element\"");
+    } else {
+      sql.text("(select ").param(w.body);
+      sql.text(w.body_is_array ? "::jsonb->0" : "::jsonb")
+          .text(" as \"pgrst_element\") as \"pgrst_payload\"");
+    }
+    sql.text(", jsonb_populate_record(null::")
+        .text(table)
+        .text(", \"pgrst_element\") as \"pgrst_body\"");
+    return;
+  }
+  if (w.body_is_array && !first_only) {
+    sql.text("json_populate_recordset(null::").text(table).text(", ").param(w.body);
+    sql.text("::json) as \"pgrst_body\"");
+  } else {
+    sql.text("json_populate_record(null::").text(table).text(", ").param(w.body);
+    sql.text(w.body_is_array ? "::json->0" : "::json").text(") as \"pgrst_body\"");
+  }
+}
+
+void returning_sql(SqlBuilder& sql, const plan::WritePlan& write) {
+  if (write.representation || write.location) {
+    sql.text(" returning ").qualified(write.relation->schema, write.relation->name).text(".*");
+  } else {
+    sql.text(" returning 1");
+  }
+}
+
+void mutation_sql(SqlBuilder& sql, const plan::WritePlan& write) {
+  const Scope scope = Scope{sql::quote_identifier(write.relation->schema) + "." +
+                            sql::quote_identifier(write.relation->name)};
+  const plan::ReadNode& root = write.returned;
+  switch (write.kind) {
+    case plan::WriteKind::insert:
+    case plan::WriteKind::put: {
+      sql.text("insert into ").qualified(write.relation->schema, write.relation->name);
+      if (!write.columns.empty()) {
+        sql.text(" (");
+        for (size_t i = 0; i < write.columns.size(); ++i) {
+          if (i > 0) sql.text(", ");
+          sql.identifier(write.columns[i]->name);
+        }
+        sql.text(")");
+      }
+      sql.text(" select ");
+      for (size_t i = 0; i < write.columns.size(); ++i) {
+        if (i > 0) sql.text(", ");
+        payload_value_sql(sql, write, *write.columns[i]);
+      }
+      sql.text(" from ");
+      payload_source_sql(sql, write, false);
+      for (size_t i = 0; i < write.put_key.size(); ++i) {
+        // PUT: the URL's key must be the payload's key, else nothing is written (PGRST115).
+        sql.text(i == 0 ? " where " : " and ").text("\"pgrst_body\".");
+        sql.identifier(write.put_key[i].first->name).text(" = ").param(write.put_key[i].second);
+      }
+      if (write.on_conflict != plan::OnConflict::none) {
+        sql.text(" on conflict (");
+        for (size_t i = 0; i < write.conflict_columns.size(); ++i) {
+          if (i > 0) sql.text(", ");
+          sql.identifier(write.conflict_columns[i]->name);
+        }
+        if (write.on_conflict == plan::OnConflict::ignore || write.columns.empty()) {
+          sql.text(") do nothing");
+        } else {
+          sql.text(") do update set ");
+          for (size_t i = 0; i < write.columns.size(); ++i) {
+            if (i > 0) sql.text(", ");
+            sql.identifier(write.columns[i]->name).text(" = excluded.");
+            sql.identifier(write.columns[i]->name);
+          }
+        }
+      }
+      returning_sql(sql, write);
+      break;
+    }
+    case plan::WriteKind::update: {
+      if (write.columns.empty()) {
+        // An empty object changes nothing and affects no row.
+        sql.text("select ").text(scope.qualifier).text(".* from ").text(scope.qualifier);
+        sql.text(" where false");
+        break;
+      }
+      sql.text("update ").qualified(write.relation->schema, write.relation->name).text(" set ");
+      for (size_t i = 0; i < write.columns.size(); ++i) {
+        if (i > 0) sql.text(", ");
+        sql.identifier(write.columns[i]->name).text(" = ");
+        payload_value_sql(sql, write, *write.columns[i]);
+      }
+      sql.text(" from ");
+      payload_source_sql(sql, write, true);
+      for (size_t i = 0; i < write.where.size(); ++i) {
+        sql.text(i == 0 ? " where " : " and ");
+        condition_sql(sql, scope, root, write.where[i]);
+      }
+      returning_sql(sql, write);
+      break;
+    }
+    case plan::WriteKind::remove:
+      sql.text("delete from ").qualified(write.relation->schema, write.relation->name);
+      for (size_t i = 0; i < write.where.size(); ++i) {
+        sql.text(i == 0 ? " where " : " and ");
+        condition_sql(sql, scope, root, write.where[i]);
+      }
+      returning_sql(sql, write);
+      break;
+  }
+}
+
+}  // namespace
+
+void emit_write(const plan::WritePlan& write, Translation& out) {
+  SqlBuilder sql(out.query.params);
+  sql.text("with pgrst_source as (");
+  mutation_sql(sql, write);
+  sql.text(") select null::bigint as total_count, pg_catalog.count(_postgrest_t) as page_total, ");
+  if (write.representation) {
+    body_sql(sql, write.returned, write.format, write.nulls_stripped);
+  } else {
+    sql.text("''::text");
+  }
+  sql.text(" as body");
+  if (write.location) {
+    // Location of a single inserted row: /table?pk=eq.value (PostgREST's format).
+    sql.text(", (select case when pg_catalog.count(*) = 1 then ");
+    sql.param("/" + write.relation->name + "?").text(" || max(");
+    const auto& key = write.relation->primary_key;
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (i > 0) sql.text(" || '&' || ");
+      sql.param(key[i] + "=").text(" || coalesce('eq.' || \"pgrst_source\".").identifier(key[i]);
+      sql.text("::text, 'is.null')");
+    }
+    sql.text(") end from \"pgrst_source\") as location");
+  }
+  sql.text(" from (");
+  if (write.representation) {
+    node_query_sql(sql, write.returned, nullptr, nullptr);
+  } else {
+    sql.text("select * from \"pgrst_source\"");
+  }
+  sql.text(") _postgrest_t");
+  out.query.sql = sql.take();
 }
 
 }  // namespace pgrest::emit

@@ -14,4 +14,7 @@ Statement emit_prelude(const plan::Context& context);
 // The main read statement (and the count statement for planned/estimated counts).
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out);
 
+// INSERT/UPDATE/DELETE inside `pgrst_source`, then the returned rows shaped as asked.
+void emit_write(const plan::WritePlan& write, Translation& out);
+
 }  // namespace pgrest::emit

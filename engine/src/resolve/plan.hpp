@@ -80,7 +80,10 @@ struct Embed {
 
 struct ReadNode {
   const Relation* relation = nullptr;
-  std::string table_alias;  // empty at the root: columns are qualified "schema"."table"
+  // Set for the representation of a mutation: the node reads the rows the statement
+  // returned (`from "pgrst_source" as "<table>"`) instead of the table.
+  bool reads_mutation_result = false;
+  std::string table_alias;             // empty at the root: columns are qualified "schema"."table"
   const Relation* junction = nullptr;  // many-to-many embeds: the junction table
   std::string junction_alias;
   size_t depth = 0;
@@ -115,6 +118,33 @@ struct ReadPlan {
   bool nulls_stripped = false;
   bool head = false;
   CountMode count = CountMode::none;
+  std::string media_type;
+  Context context;
+};
+
+enum class WriteKind : uint8_t { insert, put, update, remove };
+enum class OnConflict : uint8_t { none, merge, ignore };
+
+// POST, PUT, PATCH and DELETE on a table or view.
+struct WritePlan {
+  WriteKind kind = WriteKind::insert;
+  std::string schema;
+  const Relation* relation = nullptr;
+  // The body travels as one json parameter; these are the columns it writes, in the
+  // table's column order so the SQL text depends only on the set of keys.
+  std::string body;
+  bool body_is_array = false;
+  std::vector<const Column*> columns;
+  bool missing_default = false;  // absent keys (relative to ?columns=) take the column default
+  OnConflict on_conflict = OnConflict::none;
+  std::vector<const Column*> conflict_columns;
+  std::vector<std::pair<const Column*, std::string>> put_key;  // PUT: pk column = URL value
+  std::vector<Condition> where;                                // PATCH/DELETE filters
+  bool representation = false;                                 // Prefer: return=representation
+  bool location = false;  // compute the Location of a single inserted row
+  ReadNode returned;      // select/order/embeds over the affected rows
+  OutputFormat format = OutputFormat::json_array;
+  bool nulls_stripped = false;
   std::string media_type;
   Context context;
 };

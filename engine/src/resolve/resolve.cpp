@@ -10,8 +10,11 @@
 #include "common/sql_text.hpp"
 #include "parse/headers.hpp"
 #include "parse/pegtl.hpp"
+#include "resolve/detail.hpp"
 
 namespace pgrest::resolve {
+
+using namespace detail;  // NOLINT: types shared with writes and RPC
 
 namespace {
 
@@ -726,12 +729,6 @@ bool outputs_column(const plan::ReadNode& node, std::string_view name) {
 
 // ------------------------------------------------------------------ negotiation
 
-struct Negotiated {
-  plan::OutputFormat format = plan::OutputFormat::json_array;
-  bool nulls_stripped = false;
-  std::string media_type = "application/json";
-};
-
 bool has_param(const headers::MediaRange& range, std::string_view name, std::string_view value) {
   return std::any_of(range.params.begin(), range.params.end(), [&](const auto& param) {
     return param.first == name && iequals(param.second, value);
@@ -771,22 +768,6 @@ Expected<Negotiated> negotiate(const Request& request) {
   return errors::make(406, "PGRST107", "None of these media types are available: " + *accept);
 }
 
-enum class ReturnPreference : uint8_t { unspecified, minimal, headers_only, representation };
-enum class Resolution : uint8_t { none, merge_duplicates, ignore_duplicates };
-
-// Prefer tokens (RFC 7240): for each family the first recognised token wins; tokens of
-// no known family are collected so that handling=strict can refuse them (PGRST122).
-struct Preferences {
-  plan::CountMode count = plan::CountMode::none;
-  ReturnPreference return_pref = ReturnPreference::unspecified;
-  Resolution resolution = Resolution::none;
-  bool missing_default = false;
-  std::optional<bool> tx_rollback;
-  std::optional<int64_t> max_affected;
-  bool strict = false;
-  std::vector<std::string> invalid;
-};
-
 Preferences read_preferences(const Request& request) {
   Preferences prefs;
   bool count_seen = false;
@@ -814,9 +795,8 @@ Preferences read_preferences(const Request& request) {
       } else if (token == "resolution=merge-duplicates" ||
                  token == "resolution=ignore-duplicates") {
         if (!resolution_seen) {
-          prefs.resolution = token == "resolution=merge-duplicates"
-                                 ? Resolution::merge_duplicates
-                                 : Resolution::ignore_duplicates;
+          prefs.resolution = token == "resolution=merge-duplicates" ? Resolution::merge_duplicates
+                                                                    : Resolution::ignore_duplicates;
           resolution_seen = true;
         }
       } else if (token == "missing=default" || token == "missing=null") {
@@ -831,7 +811,8 @@ Preferences read_preferences(const Request& request) {
       } else if (token.rfind("max-affected=", 0) == 0) {
         const std::string_view digits = std::string_view(token).substr(13);
         int64_t number = 0;
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+        const auto [end, ec] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), number);
         if (ec == std::errc() && end == digits.data() + digits.size() && number >= 0) {
           if (!prefs.max_affected) prefs.max_affected = number;
         } else {
@@ -902,14 +883,9 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
   return true;
 }
 
-// Everything a request shares whatever its target: schema, role and request context,
-// media type and preferences.
-struct RequestScope {
-  std::string schema;
-  plan::Context context;
-  Negotiated negotiated;
-  Preferences prefs;
-};
+}  // namespace
+
+namespace detail {
 
 Expected<RequestScope> resolve_scope(const Catalog& catalog, const Config& config,
                                      const ClaimPath& role_claim, const Request& request) {
@@ -975,7 +951,8 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
     if (!predicate) return std::move(predicate.error());
     plan::Condition condition;
     condition.predicate = std::move(*predicate);
-    (*node == &root && root_filters ? *root_filters : (*node)->where).push_back(std::move(condition));
+    (*node == &root && root_filters ? *root_filters : (*node)->where)
+        .push_back(std::move(condition));
   }
   for (const ast::ScopedLogic& logic : query.logic) {
     auto node = node_at(root, logic.embed_path);
@@ -984,7 +961,8 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
     if (!tree) return std::move(tree.error());
     plan::Condition condition;
     condition.tree = std::make_unique<plan::BoolTree>(std::move(*tree));
-    (*node == &root && root_filters ? *root_filters : (*node)->where).push_back(std::move(condition));
+    (*node == &root && root_filters ? *root_filters : (*node)->where)
+        .push_back(std::move(condition));
   }
 
   // order
@@ -1023,7 +1001,21 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
   return apply_ranges(root, query, request, config);
 }
 
-}  // namespace
+Error missing_relation(const Catalog& catalog, std::string_view schema, std::string_view name) {
+  return relation_not_found(catalog, schema, name);
+}
+
+Error missing_column(const Relation& relation, std::string_view column) {
+  return column_not_found(relation, column);
+}
+
+const std::string* header(const Request& request, std::string_view name) {
+  return find_header(request, name);
+}
+
+}  // namespace detail
+
+using namespace detail;  // NOLINT: the public entry points below are built from them
 
 std::optional<ClaimPath> parse_claim_path(std::string_view text) {
   ClaimPath path;

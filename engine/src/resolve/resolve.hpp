@@ -27,4 +27,16 @@ Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& conf
                                       const ClaimPath& role_claim, const Request& request,
                                       const decode::Target& target, ast::Query query);
 
+// What the engine tells the host beyond the SQL for a write.
+struct WriteOutcome {
+  plan::WritePlan plan;
+  int status = 201;
+  bool rollback = false;
+  std::optional<int64_t> max_affected;
+};
+
+Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& config,
+                                     const ClaimPath& role_claim, const Request& request,
+                                     const decode::Target& target, ast::Query query);
+
 }  // namespace pgrest::resolve
