@@ -37,10 +37,6 @@ Expected<bool> check_bounds(const Request& request, const Limits& limits) {
   return true;
 }
 
-Error not_implemented(std::string details) {
-  return errors::make(400, "PGRST127", "Feature not implemented", std::move(details));
-}
-
 Result translate_read(const Catalog& catalog, const Config& config, const CompiledConfig& compiled,
                       const Request& request, const decode::Target& target) {
   auto params = decode::decode_query_string(request.query, config.limits.max_query_params);
@@ -58,6 +54,28 @@ Result translate_read(const Catalog& catalog, const Config& config, const Compil
   translation.singular = read->format == plan::OutputFormat::json_object;
   translation.prelude = emit::emit_prelude(read->context);
   emit::emit_read(*read, config, translation);
+  return translation;
+}
+
+Result translate_rpc(const Catalog& catalog, const Config& config, const CompiledConfig& compiled,
+                     const Request& request, const decode::Target& target) {
+  auto params = decode::decode_query_string(request.query, config.limits.max_query_params);
+  if (!params) return std::move(params.error());
+  const bool url_arguments = request.method != "POST";
+  auto query = parse::parse_query(*params, config.limits, url_arguments);
+  if (!query) return std::move(query.error());
+  auto rpc = resolve::resolve_rpc(catalog, config, compiled.role_claim, request, target,
+                                  std::move(*query));
+  if (!rpc) return std::move(rpc.error());
+
+  Translation translation;
+  translation.status = rpc->status;
+  translation.read_only = rpc->read_only;
+  translation.media_type = rpc->plan->media_type;
+  translation.singular = rpc->plan->format == plan::OutputFormat::json_object &&
+                         rpc->plan->shape == plan::RpcPlan::Shape::row_set;
+  translation.prelude = emit::emit_prelude(rpc->plan->context);
+  emit::emit_rpc(*rpc->plan, config, translation);
   return translation;
 }
 
@@ -128,7 +146,7 @@ Result Engine::translate(const Request& request) const noexcept {
         if (method != "GET" && method != "HEAD" && method != "POST") {
           return errors::make(405, "PGRST101", "Cannot use the " + method + " method on RPC");
         }
-        return not_implemented("Function calls (/rpc) are not available in this version");
+        return translate_rpc(*catalog, config_, *compiled_, request, *target);
       case decode::Target::Kind::relation:
         if (method == "GET" || method == "HEAD") {
           return translate_read(*catalog, config_, *compiled_, request, *target);

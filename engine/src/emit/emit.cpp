@@ -358,6 +358,17 @@ void order_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) 
 void node_query_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope* parent,
                     const plan::Embed* via);
 
+void call_arguments_source_sql(SqlBuilder& sql, const plan::RpcCall& call) {
+  sql.text("json_to_record(").param(call.body).text(call.body_is_array ? "::json->0" : "::json");
+  sql.text(") as \"pgrst_args\"(");
+  for (size_t i = 0; i < call.body_arguments.size(); ++i) {
+    if (i > 0) sql.text(", ");
+    sql.identifier(call.body_arguments[i]->name).text(" ").text(call.body_arguments[i]->type);
+  }
+  if (call.body_arguments.empty()) sql.text("\"pgrst_none\" text");
+  sql.text(")");
+}
+
 // One LATERAL join per embed of `node`.
 void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) {
   for (const plan::Embed& embed : node.embeds) {
@@ -393,12 +404,55 @@ void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) 
   }
 }
 
+// `"s"."f"(args)`: arguments by name, from the URL (cast to the parameter's type, as
+// PostgREST does), from the JSON body, or the whole body for one unnamed json parameter.
+void call_sql(SqlBuilder& sql, const plan::RpcCall& call) {
+  const Function& function = *call.function;
+  sql.qualified(function.schema, function.name).text("(");
+  switch (call.source) {
+    case plan::RpcCall::Arguments::whole_body:
+      sql.param(call.body).text("::json");
+      break;
+    case plan::RpcCall::Arguments::url:
+      for (size_t i = 0; i < call.url_arguments.size(); ++i) {
+        const auto& [param, value] = call.url_arguments[i];
+        if (i > 0) sql.text(", ");
+        if (param->mode == ParamMode::variadic) sql.text("variadic ");
+        // The type is catalog text (format_type), never request text.
+        sql.identifier(param->name).text(" := ").param(value).text("::").text(param->type);
+      }
+      break;
+    case plan::RpcCall::Arguments::body:
+      for (size_t i = 0; i < call.body_arguments.size(); ++i) {
+        const FunctionParam* param = call.body_arguments[i];
+        if (i > 0) sql.text(", ");
+        if (param->mode == ParamMode::variadic) sql.text("variadic ");
+        sql.identifier(param->name).text(" := \"pgrst_args\".").identifier(param->name);
+      }
+      break;
+  }
+  sql.text(")");
+}
+
+// The FROM items of a call: for body arguments, the record they are read from first
+// (a function in FROM may refer to an earlier item).
+void call_from_sql(SqlBuilder& sql, const plan::RpcCall& call) {
+  if (call.source == plan::RpcCall::Arguments::body) {
+    call_arguments_source_sql(sql, call);
+    sql.text(", ");
+  }
+  call_sql(sql, call);
+}
+
 // FROM, the joins of the embeds, and WHERE (join conditions to the parent, then the
 // node's own filters).
 void from_where_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope,
                     const Scope* parent, const plan::Embed* via) {
   if (node.reads_mutation_result) {
     sql.text(" from \"pgrst_source\"");
+  } else if (node.call) {
+    sql.text(" from ");
+    call_from_sql(sql, *node.call);
   } else {
     sql.text(" from ").qualified(node.relation->schema, node.relation->name);
   }
@@ -565,7 +619,11 @@ Statement emit_prelude(const plan::Context& context) {
 }
 
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out) {
-  const plan::ReadNode& root = read.root;
+  emit_read_node(read.root, read, config, out);
+}
+
+void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, const Config& config,
+                    Translation& out) {
   const Scope scope = scope_of(root);
   std::vector<Param>& params = out.query.params;
 
@@ -790,6 +848,39 @@ void emit_write(const plan::WritePlan& write, Translation& out) {
     sql.text("select * from \"pgrst_source\"");
   }
   sql.text(") _postgrest_t");
+  out.query.sql = sql.take();
+}
+
+void emit_rpc(const plan::RpcPlan& rpc, const Config& config, Translation& out) {
+  using Shape = plan::RpcPlan::Shape;
+  if (rpc.shape == Shape::row_set || rpc.shape == Shape::row) {
+    // Rows: exactly a read whose FROM is the call.
+    plan::ReadPlan read;
+    read.head = rpc.head;
+    read.count = rpc.count;
+    read.format = rpc.shape == Shape::row ? plan::OutputFormat::json_object : rpc.format;
+    read.nulls_stripped = rpc.nulls_stripped;
+    // emit_read only reads `root` through a reference; borrow the plan's node.
+    emit_read_node(rpc.root, read, config, out);
+    return;
+  }
+  SqlBuilder sql(out.query.params);
+  sql.text("with pgrst_source as (select ");
+  call_sql(sql, rpc.call);
+  sql.text(" as pgrst_scalar");
+  if (rpc.call.source == plan::RpcCall::Arguments::body) {
+    sql.text(" from ");
+    call_arguments_source_sql(sql, rpc.call);
+  }
+  sql.text(") select null::bigint as total_count, pg_catalog.count(_postgrest_t) as page_total, ");
+  if (rpc.head || rpc.shape == Shape::void_) {
+    sql.text("''::text");
+  } else if (rpc.shape == Shape::scalar) {
+    sql.text("coalesce((json_agg(_postgrest_t.pgrst_scalar)->0)::text, 'null')");
+  } else {
+    sql.text("coalesce(json_agg(_postgrest_t.pgrst_scalar), '[]')::text");
+  }
+  sql.text(" as body from (select * from pgrst_source) _postgrest_t");
   out.query.sql = sql.take();
 }
 

@@ -14,6 +14,14 @@ Statement emit_prelude(const plan::Context& context);
 // The main read statement (and the count statement for planned/estimated counts).
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out);
 
+// A read whose root node is `root` (the plan's own root, or a function's rows); `read`
+// supplies the output format, count and HEAD-ness.
+void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, const Config& config,
+                    Translation& out);
+
+// A function call: scalars and sets of scalars directly, rows as a read over the call.
+void emit_rpc(const plan::RpcPlan& rpc, const Config& config, Translation& out);
+
 // INSERT/UPDATE/DELETE inside `pgrst_source`, then the returned rows shaped as asked.
 void emit_write(const plan::WritePlan& write, Translation& out);
 

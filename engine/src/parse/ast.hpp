@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pgrest::ast {
@@ -142,6 +143,7 @@ struct Query {
   std::vector<ScopedRange> ranges;
   std::optional<std::vector<std::string>> columns;
   std::optional<std::vector<std::string>> on_conflict;
+  std::vector<std::pair<std::string, std::string>> arguments;  // GET /rpc/f?a=1, in order
 };
 
 }  // namespace pgrest::ast

@@ -569,7 +569,7 @@ Expected<KeyPath> parse_key(std::string_view text) {
 }
 
 Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
-                                 const Limits& limits) {
+                                 const Limits& limits, bool function_arguments) {
   ast::Query query;
   for (const decode::QueryParam& param : params) {
     // Exact reserved keys first; their first occurrence wins, as in PostgREST.
@@ -636,6 +636,11 @@ Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
       }
     }
     auto expr = parse_filter_expr(value);
+    // GET /rpc/f: a parameter whose value is not an operator expression is an argument.
+    if (!expr && function_arguments && key->names.size() == 1 && key->json_path.empty()) {
+      query.arguments.emplace_back(key->names[0], value);
+      continue;
+    }
     if (!expr) return std::move(expr.error());
     ast::Filter& filter = query.filters.emplace_back();
     filter.embed_path = embed_path_of(*key, last);

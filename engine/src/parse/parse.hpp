@@ -33,8 +33,10 @@ Expected<KeyPath> parse_key(std::string_view text);
 
 // Classifies and parses every parameter as PostgREST does (select, columns, on_conflict,
 // [path.]order/limit/offset/and/or, everything else a filter).
+// With `function_arguments` (GET/HEAD on /rpc), a parameter whose value does not parse
+// as an operator expression is a function argument instead of a filter.
 Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
-                                 const Limits& limits);
+                                 const Limits& limits, bool function_arguments = false);
 
 // Removes the surrounding quotes of a quoted name and its backslash escapes; trims the
 // spaces around an unquoted one.

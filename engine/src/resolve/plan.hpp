@@ -66,6 +66,7 @@ struct OrderEntry {
 };
 
 struct ReadNode;
+struct RpcCall;
 
 // An embedded resource: a LATERAL subquery joined to its parent node.
 struct Embed {
@@ -83,6 +84,8 @@ struct ReadNode {
   // Set for the representation of a mutation: the node reads the rows the statement
   // returned (`from "pgrst_source" as "<table>"`) instead of the table.
   bool reads_mutation_result = false;
+  // Set for the rows of a set-returning function: `from "s"."f"(...) as "<alias>"`.
+  const RpcCall* call = nullptr;
   std::string table_alias;             // empty at the root: columns are qualified "schema"."table"
   const Relation* junction = nullptr;  // many-to-many embeds: the junction table
   std::string junction_alias;
@@ -143,6 +146,35 @@ struct WritePlan {
   bool representation = false;                                 // Prefer: return=representation
   bool location = false;  // compute the Location of a single inserted row
   ReadNode returned;      // select/order/embeds over the affected rows
+  OutputFormat format = OutputFormat::json_array;
+  bool nulls_stripped = false;
+  std::string media_type;
+  Context context;
+};
+
+// A function call and how its arguments reach it.
+struct RpcCall {
+  const Function* function = nullptr;
+  enum class Arguments : uint8_t { url, body, whole_body };
+  Arguments source = Arguments::url;
+  // url: each supplied parameter with its text value (VARIADIC: an array literal).
+  std::vector<std::pair<const FunctionParam*, std::string>> url_arguments;
+  // body: the supplied parameters, read from the JSON object body.
+  std::vector<const FunctionParam*> body_arguments;
+  std::string body;
+  bool body_is_array = false;
+};
+
+struct RpcPlan {
+  enum class Shape : uint8_t { scalar, scalar_set, row, row_set, void_ };
+  Shape shape = Shape::scalar;
+  RpcCall call;
+  std::string schema;
+  // Rows of composite results, bound like a read (select, filters, order, embeds).
+  ReadNode root;
+  std::unique_ptr<Relation> result_columns;  // OUT/TABLE columns with no catalog relation
+  bool head = false;
+  CountMode count = CountMode::none;
   OutputFormat format = OutputFormat::json_array;
   bool nulls_stripped = false;
   std::string media_type;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 
 #include "common/errors.hpp"
 #include "common/json_writer.hpp"
@@ -512,7 +513,14 @@ bool matches(const Catalog& catalog, const Relationship& relationship, std::stri
 Expected<const Relationship*> find_relationship(const Catalog& catalog, const Relation& origin,
                                                 std::string_view name, std::string_view hint) {
   std::vector<const Relationship*> candidates;
-  for (const uint32_t index : catalog.relationships_from(catalog.index_of(origin))) {
+  // Rows that are not a catalog relation (a function's OUT columns) have no relationships.
+  const std::less<const Relation*> before;
+  const bool in_catalog = !catalog.relations.empty() &&
+                          !before(&origin, &catalog.relations.front()) &&
+                          !before(&catalog.relations.back(), &origin);
+  const std::vector<uint32_t> none;
+  for (const uint32_t index :
+       in_catalog ? catalog.relationships_from(catalog.index_of(origin)) : none) {
     const Relationship& relationship = catalog.relationships[index];
     const Relation& target = catalog.relations[relationship.target];
     // Embedding stays inside the origin's schema, as in PostgREST; this is also what

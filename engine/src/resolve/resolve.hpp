@@ -39,4 +39,14 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
                                      const ClaimPath& role_claim, const Request& request,
                                      const decode::Target& target, ast::Query query);
 
+struct RpcOutcome {
+  std::unique_ptr<plan::RpcPlan> plan;  // stable address: nodes point at plan->call
+  int status = 200;
+  bool read_only = true;
+};
+
+Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
+                                 const ClaimPath& role_claim, const Request& request,
+                                 const decode::Target& target, ast::Query query);
+
 }  // namespace pgrest::resolve
