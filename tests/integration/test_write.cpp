@@ -158,6 +158,14 @@ TEST_F(Write, UpsertMergeIgnoreAndOnConflict) {
       run(request("POST", "/directors", "", R"([{"id":1,"name":"Varda"},{"id":12,"name":"new"}])",
                   {{"Prefer", "resolution=merge-duplicates"}}));
   ASSERT_TRUE(merged.ok) << merged.message;
+  EXPECT_EQ(merged.row["status"], "201");  // one row was inserted
+  Execution updated_only =
+      run(request("POST", "/directors", "", R"({"id":1,"name":"Varda"})",
+                  {{"Prefer", "resolution=merge-duplicates"}, kRepresentation}));
+  ASSERT_TRUE(updated_only.ok) << updated_only.message;
+  EXPECT_EQ(updated_only.row["status"], "200");  // only updated
+  EXPECT_EQ(canonical(updated_only.row["body"].value_or("")),
+            canonical(R"([{"id":1,"name":"Varda"}])"));
   EXPECT_EQ(table("select id, name from public.directors where id in (1, 12) order by id"),
             canonical(R"([{"id":1,"name":"Varda"},{"id":12,"name":"new"}])"));
   Execution ignored = run(request("POST", "/directors", "", R"({"id":2,"name":"ignored"})",

@@ -266,7 +266,7 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
   for (const plan::SelectEntry& entry : node.select) {
     switch (entry.kind) {
       case plan::SelectEntry::Kind::star:
-        if (node.has_aggregate) {
+        if (node.has_aggregate || node.expand_star) {
           // Grouped reads list the columns they group by instead of `t.*`.
           for (const Column& column : node.relation->columns) {
             separator();
@@ -727,11 +727,20 @@ void payload_source_sql(SqlBuilder& sql, const plan::WritePlan& write, bool firs
   }
 }
 
+bool reports_inserted(const plan::WritePlan& write) {
+  return write.kind == plan::WriteKind::insert && write.on_conflict == plan::OnConflict::merge;
+}
+
 void returning_sql(SqlBuilder& sql, const plan::WritePlan& write) {
   if (write.representation || write.location) {
     sql.text(" returning ").qualified(write.relation->schema, write.relation->name).text(".*");
   } else {
     sql.text(" returning 1");
+  }
+  if (reports_inserted(write)) {
+    // xmax is 0 on a row this statement inserted, set on one it updated.
+    sql.text(", (").qualified(write.relation->schema, write.relation->name);
+    sql.text(".xmax::text = '0') as \"pgrst_inserted\"");
   }
 }
 
@@ -829,6 +838,11 @@ void emit_write(const plan::WritePlan& write, Translation& out) {
     sql.text("''::text");
   }
   sql.text(" as body");
+  if (reports_inserted(write)) {
+    // PostgREST answers 201 when an upsert inserted a row, 200 when it only updated.
+    sql.text(", (select case when bool_or(\"pgrst_inserted\") then 201 else 200 end from ");
+    sql.text("\"pgrst_source\") as status");
+  }
   if (write.location) {
     // Location of a single inserted row: /table?pk=eq.value (PostgREST's format).
     sql.text(", (select case when pg_catalog.count(*) = 1 then ");

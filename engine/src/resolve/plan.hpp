@@ -86,6 +86,8 @@ struct ReadNode {
   bool reads_mutation_result = false;
   // Set for the rows of a set-returning function: `from "s"."f"(...) as "<alias>"`.
   const RpcCall* call = nullptr;
+  // List the columns instead of `t.*` (the rows read carry extra bookkeeping columns).
+  bool expand_star = false;
   std::string table_alias;             // empty at the root: columns are qualified "schema"."table"
   const Relation* junction = nullptr;  // many-to-many embeds: the junction table
   std::string junction_alias;

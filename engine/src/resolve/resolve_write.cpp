@@ -233,6 +233,10 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
     }
   }
 
+  // An upsert reports whether it inserted anything (201) or only updated (200); the
+  // returned rows then carry a bookkeeping column, so `*` must list the real ones.
+  write.returned.expand_star =
+      write.on_conflict == plan::OnConflict::merge && write.kind == plan::WriteKind::insert;
   write.representation = prefs.return_pref == ReturnPreference::representation;
   write.location = write.kind == plan::WriteKind::insert && !relation->primary_key.empty() &&
                    (write.representation || prefs.return_pref == ReturnPreference::headers_only);
