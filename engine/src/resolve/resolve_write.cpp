@@ -64,11 +64,21 @@ Expected<BodyShape> inspect_body(std::string_view body, bool check_keys) {
       return invalid_body("Every element of the array must be a JSON object");
     }
     if (!check_keys) continue;
-    std::vector<std::string> keys = keys_of(object);
     if (first) {
-      shape.keys = std::move(keys);
+      shape.keys = keys_of(object);
       first = false;
-    } else if (keys != shape.keys) {
+      continue;
+    }
+    // Same key set as the first object, checked without allocating: as many distinct
+    // keys, each of them known (duplicates would make the count differ).
+    size_t count = 0;
+    for (auto field : object) {
+      if (!std::binary_search(shape.keys.begin(), shape.keys.end(), field.key)) {
+        return errors::make(400, "PGRST102", "All object keys must match");
+      }
+      ++count;
+    }
+    if (count != shape.keys.size()) {
       return errors::make(400, "PGRST102", "All object keys must match");
     }
   }
