@@ -177,6 +177,15 @@ TEST_F(Embed, AggregatesInsideEmbeds) {
                   {"director_id":3,"count":1}])");
 }
 
+TEST_F(Embed, AggregatesInToOneSpreadsAreHoisted) {
+  expect_body("/roles", "select=actor_id,...films(total_votes:votes.sum())&order=actor_id",
+              R"([{"actor_id":1,"total_votes":30000},{"actor_id":2,"total_votes":530000},
+                  {"actor_id":3,"total_votes":8000},{"actor_id":4,"total_votes":530000}])");
+  expect_body("/roles", "select=...films(n:count(),top:rating.max()::text)",
+              R"([{"n":6,"top":"8.6"}])");
+  EXPECT_EQ(refusal("/directors", "select=...films(votes.sum())").code, "PGRST127");
+}
+
 TEST_F(Embed, RelationshipErrors) {
   Error error = refusal("/films", "select=*,nope(*)");
   EXPECT_EQ(error.code, "PGRST200");

@@ -283,11 +283,26 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
         sql.text(" as ").identifier(entry.output_name);
         break;
       case plan::SelectEntry::Kind::spread: {
-        // A spread lifts the embed's columns into this row.
+        // A spread lifts the embed's columns into this row, and computes the aggregates
+        // hoisted out of it over the lateral's rows.
         const plan::Embed& embed = node.embeds[entry.embed_index];
         for (const std::string_view name : output_names(*embed.node)) {
           separator();
           sql.identifier(embed.lateral_alias).text(".").identifier(name);
+        }
+        for (const plan::HoistedAggregate& hoisted : embed.hoisted) {
+          separator();
+          if (!hoisted.aggregate_cast.empty()) sql.text("cast(");
+          if (hoisted.column_alias.empty()) {
+            sql.text("count(*)");
+          } else {
+            sql.text(hoisted.aggregate).text("(").identifier(embed.lateral_alias).text(".");
+            sql.identifier(hoisted.column_alias).text(")");
+          }
+          if (!hoisted.aggregate_cast.empty()) {
+            sql.text(" as ").text(hoisted.aggregate_cast).text(")");
+          }
+          sql.text(" as ").identifier(hoisted.output_name);
         }
         break;
       }
@@ -528,9 +543,11 @@ std::vector<std::string_view> output_names(const plan::ReadNode& node) {
     if (entry.kind == plan::SelectEntry::Kind::star) {
       for (const Column& column : node.relation->columns) names.push_back(column.name);
     } else if (entry.kind == plan::SelectEntry::Kind::spread) {
-      for (const auto name : output_names(*node.embeds[entry.embed_index].node)) {
-        names.push_back(name);
-      }
+      const plan::Embed& embed = node.embeds[entry.embed_index];
+      for (const auto name : output_names(*embed.node)) names.push_back(name);
+      for (const auto& hoisted : embed.hoisted) names.push_back(hoisted.output_name);
+    } else if (entry.hoisted) {
+      continue;  // selected for the parent's aggregate, not an output of its own
     } else if (entry.explicit_name) {
       names.push_back(entry.output_name);
     } else {

@@ -32,6 +32,17 @@ struct SelectEntry {
   std::string aggregate;
   std::string aggregate_cast;
   size_t embed_index = 0;
+  // An aggregate lifted out of a to-one spread: the child only selects the value (under
+  // output_name, an internal alias) and the parent aggregates it.
+  bool hoisted = false;
+};
+
+// An aggregate of a to-one spread, computed by the parent over the spread's rows.
+struct HoistedAggregate {
+  std::string column_alias;  // what the spread's subquery selects ("" for count())
+  std::string aggregate;
+  std::string aggregate_cast;
+  std::string output_name;
 };
 
 struct Predicate {
@@ -77,6 +88,7 @@ struct Embed {
   bool inner = false;
   bool spread = false;
   std::unique_ptr<ReadNode> node;
+  std::vector<HoistedAggregate> hoisted;
 };
 
 struct ReadNode {

@@ -635,6 +635,36 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
     auto bound = bind_node_select(context, *child, item.children);
     if (!bound) return std::move(bound.error());
   }
+  if (embed.spread && (*relationship)->to_one() && child->has_aggregate) {
+    // PostgREST hoists a to-one spread's aggregates to the parent, grouped by the
+    // parent's other columns: the child only selects the values.
+    for (plan::SelectEntry& entry : child->select) {
+      if (entry.aggregate.empty()) continue;
+      plan::HoistedAggregate hoisted;
+      hoisted.aggregate = entry.aggregate;
+      hoisted.aggregate_cast = entry.aggregate_cast;
+      hoisted.output_name = entry.output_name;
+      if (entry.kind == plan::SelectEntry::Kind::count) {
+        entry.kind = plan::SelectEntry::Kind::star;  // placeholder, not selected below
+      } else {
+        hoisted.column_alias = "pgrst_aggregate_" + std::to_string(embed.hoisted.size());
+        entry.output_name = hoisted.column_alias;
+        entry.explicit_name = true;
+        entry.aggregate.clear();
+        entry.aggregate_cast.clear();
+      }
+      entry.hoisted = true;
+      embed.hoisted.push_back(std::move(hoisted));
+    }
+    child->select.erase(std::remove_if(child->select.begin(), child->select.end(),
+                                       [](const plan::SelectEntry& entry) {
+                                         return entry.hoisted &&
+                                                entry.kind == plan::SelectEntry::Kind::star;
+                                       }),
+                        child->select.end());
+    child->has_aggregate = false;
+    node.has_aggregate = true;
+  }
   if (embed.spread && !(*relationship)->to_one() && child->has_aggregate) {
     return errors::make(400, "PGRST127", "Feature not implemented",
                         "Aggregates are not implemented for one-to-many or many-to-many spreads.");
