@@ -190,6 +190,9 @@ TEST_F(Embed, RelationshipErrors) {
   Error error = refusal("/films", "select=*,nope(*)");
   EXPECT_EQ(error.code, "PGRST200");
   EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.hint, std::nullopt);
+  error = refusal("/films", "select=*,director(*)");
+  EXPECT_EQ(error.hint, "Perhaps you meant 'directors' instead of 'director'.");
   error = refusal("/films", "select=*,directors!nope(*)");
   EXPECT_EQ(error.code, "PGRST200");
   EXPECT_EQ(refusal("/films", "nope.name=eq.x").code, "PGRST108");

@@ -106,6 +106,9 @@ TEST_F(Rpc, VariadicSingleJsonAndVoid) {
   expect_body(call("POST", "plus_one", "", R"({"v":[10,20]})"), "[11,21]");
   expect_body(call("POST", "echo", "", R"({"any":"thing","n":[1,2]})"),
               R"({"any":"thing","n":[1,2]})");
+  Request text = call("POST", "shout", "", "hello; 'world'");
+  text.headers = {{"Content-Type", "text/plain"}};
+  expect_body(text, R"("HELLO; 'WORLD'")");
   Execution execution = run(call("POST", "noop", "", ""));
   EXPECT_EQ(last_.status, 204);
   EXPECT_EQ(execution.row["body"], "");

@@ -428,6 +428,9 @@ void call_sql(SqlBuilder& sql, const plan::RpcCall& call) {
     case plan::RpcCall::Arguments::whole_body:
       sql.param(call.body).text("::json");
       break;
+    case plan::RpcCall::Arguments::whole_text:
+      sql.param(call.body).text("::text");
+      break;
     case plan::RpcCall::Arguments::url:
       for (size_t i = 0; i < call.url_arguments.size(); ++i) {
         const auto& [param, value] = call.url_arguments[i];

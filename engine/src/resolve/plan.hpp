@@ -169,7 +169,7 @@ struct WritePlan {
 // A function call and how its arguments reach it.
 struct RpcCall {
   const Function* function = nullptr;
-  enum class Arguments : uint8_t { url, body, whole_body };
+  enum class Arguments : uint8_t { url, body, whole_body, whole_text };
   Arguments source = Arguments::url;
   // url: each supplied parameter with its text value (VARIADIC: an array literal).
   std::vector<std::pair<const FunctionParam*, std::string>> url_arguments;

@@ -540,10 +540,29 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Re
                           "' and '" + target_name + "'";
     if (!hint.empty()) details += " using the hint '" + std::string(hint) + "'";
     details += " in the schema '" + origin.schema + "', but no matches were found.";
+    // PostgREST's fuzzy hint: the closest table this one has a relationship with.
+    std::optional<std::string> hint_text;
+    if (in_catalog && name.size() <= 64) {
+      size_t best_distance = SIZE_MAX;
+      std::string_view best;
+      for (const uint32_t index : catalog.relationships_from(catalog.index_of(origin))) {
+        const Relation& target = catalog.relations[catalog.relationships[index].target];
+        if (target.schema != origin.schema) continue;
+        const size_t distance = edit_distance(name, target.name);
+        if (distance < best_distance) {
+          best_distance = distance;
+          best = target.name;
+        }
+      }
+      if (!best.empty() && best_distance <= std::max<size_t>(2, name.size() / 3)) {
+        hint_text =
+            "Perhaps you meant '" + std::string(best) + "' instead of '" + target_name + "'.";
+      }
+    }
     return errors::make(400, "PGRST200",
                         "Could not find a relationship between '" + origin_name + "' and '" +
                             target_name + "' in the schema cache",
-                        std::move(details));
+                        std::move(details), std::move(hint_text));
   }
   std::string details;
   json::Writer writer(details);

@@ -26,15 +26,17 @@ bool is_output(const FunctionParam& param) {
          param.mode == ParamMode::table;
 }
 
-// One unnamed json/jsonb input: the whole body is its argument.
-bool takes_whole_body(const Function& function) {
+// One unnamed input of the type the body's Content-Type calls for (json/jsonb for JSON,
+// text for text/plain): the whole body is its argument.
+bool takes_whole_body(const Function& function, bool plain_text) {
   const FunctionParam* only = nullptr;
   for (const FunctionParam& param : function.params) {
     if (!is_input(param)) continue;
     if (only) return false;
     only = &param;
   }
-  return only && only->name.empty() && (only->type == "json" || only->type == "jsonb");
+  if (!only || !only->name.empty()) return false;
+  return plain_text ? only->type == "text" : only->type == "json" || only->type == "jsonb";
 }
 
 // PostgREST's rule: every argument names an input, and every input without a default
@@ -148,11 +150,15 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
   rpc.count = scope->prefs.count;
   rpc.head = request.method == "HEAD";
   const bool post = request.method == "POST";
+  const std::string* content_type = header(request, "content-type");
+  const bool plain_text = post && content_type && content_type->rfind("text/plain", 0) == 0;
 
   // The argument names the call supplies.
   std::vector<std::string> names;
   Body body;
-  if (post) {
+  if (plain_text) {
+    // Only a function with one unnamed text parameter takes a text/plain body.
+  } else if (post) {
     auto inspected = inspect_arguments_body(request.body.value_or(""));
     if (!inspected) return std::move(inspected.error());
     body = std::move(*inspected);
@@ -166,11 +172,11 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
   const std::vector<const Function*> overloads = catalog.find_functions(rpc.schema, target.name);
   std::vector<const Function*> matches;
   for (const Function* function : overloads) {
-    if (accepts(*function, names)) matches.push_back(function);
+    if (!plain_text && accepts(*function, names)) matches.push_back(function);
   }
   if (matches.empty() && post) {
     for (const Function* function : overloads) {
-      if (takes_whole_body(*function)) matches.push_back(function);
+      if (takes_whole_body(*function, plain_text)) matches.push_back(function);
     }
   }
   if (matches.empty()) return no_function(rpc.schema, target.name, names);
@@ -199,8 +205,9 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
   }
 
   // Arguments.
-  if (post && takes_whole_body(function) && !accepts(function, names)) {
-    rpc.call.source = plan::RpcCall::Arguments::whole_body;
+  if (post && takes_whole_body(function, plain_text) && (plain_text || !accepts(function, names))) {
+    rpc.call.source =
+        plain_text ? plan::RpcCall::Arguments::whole_text : plan::RpcCall::Arguments::whole_body;
     rpc.call.body = request.body.value_or("");
     if (rpc.call.body.find_first_not_of(" \t\r\n") == std::string::npos) rpc.call.body = "{}";
   } else if (post) {
