@@ -1,6 +1,8 @@
 #include "parse/parse.hpp"
 
 #include <charconv>
+#include <cstddef>
+#include <memory>
 
 #include "common/errors.hpp"
 #include "parse/grammar.hpp"
@@ -11,6 +13,53 @@ namespace {
 
 namespace g = grammar;
 namespace pt = pegtl::parse_tree;
+
+// Parse-tree nodes live in a per-thread bump arena: a translation makes dozens of them
+// and discards each tree as soon as its syntax tree is built, so allocating them one by
+// one from the heap was the largest single cost of parsing. Every parse_* function
+// destroys its tree before returning, so the next parse may reset the arena.
+class NodeArena {
+ public:
+  void* allocate(size_t size) {
+    size = (size + kAlign - 1) & ~(kAlign - 1);
+    if (blocks_.empty() || used_ + size > kBlockSize) {
+      if (size > kBlockSize) {
+        oversized_.push_back(std::make_unique<std::byte[]>(size));
+        return oversized_.back().get();
+      }
+      if (next_block_ < blocks_.size()) {
+        ++next_block_;
+      } else {
+        blocks_.push_back(std::make_unique<std::byte[]>(kBlockSize));
+        next_block_ = blocks_.size();
+      }
+      used_ = 0;
+    }
+    void* memory = blocks_[next_block_ - 1].get() + used_;
+    used_ += size;
+    return memory;
+  }
+  void reset() {
+    next_block_ = blocks_.empty() ? 0 : 1;
+    used_ = 0;
+    oversized_.clear();
+  }
+
+ private:
+  static constexpr size_t kBlockSize = 16 * 1024;
+  static constexpr size_t kAlign = alignof(std::max_align_t);
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  std::vector<std::unique_ptr<std::byte[]>> oversized_;
+  size_t next_block_ = 0;
+  size_t used_ = 0;
+};
+
+thread_local NodeArena node_arena;
+
+struct Node : pt::basic_node<Node> {
+  static void* operator new(size_t size) { return node_arena.allocate(size); }
+  static void operator delete(void* /*memory*/) noexcept {}  // freed with the arena
+};
 
 // The rules that become nodes of the parse tree; everything else is folded away.
 template <typename Rule>
@@ -141,12 +190,13 @@ std::string describe_failure(std::string_view text, size_t offset, std::string_v
 // Parses `text` with `Rule` into a parse tree; on failure returns PGRST100 naming
 // `what` (e.g. "select parameter") with the offset and the expectation.
 template <typename Rule>
-Expected<std::unique_ptr<pt::node>> parse_tree_of(std::string_view text, std::string_view what,
-                                                  size_t max_nesting = SIZE_MAX) {
+Expected<std::unique_ptr<Node>> parse_tree_of(std::string_view text, std::string_view what,
+                                              size_t max_nesting = SIZE_MAX) {
   pegtl::memory_input<> input(text.data(), text.size(), "");
   nesting_budget = NestingBudget{0, max_nesting};
   try {
-    auto root = pt::parse<Rule, selector, pegtl::nothing, control>(input);
+    node_arena.reset();  // no tree of an earlier parse is alive any more
+    auto root = pt::parse<Rule, Node, selector, pegtl::nothing, control>(input);
     if (!root) {
       return errors::parse_failure(what, text, 0, describe_failure(text, 0, "valid syntax"));
     }
@@ -173,14 +223,14 @@ std::string unescape_quoted(std::string_view quoted) {
 
 // A value inside a logic tree or an `in` list: a value the grammar read as quoted loses
 // its quotes and escapes; anything else (even `"a"b"`) is verbatim.
-std::string tree_or_list_value(const pt::node& node) {
+std::string tree_or_list_value(const Node& node) {
   const bool quoted =
       !node.children.empty() && (node.children.front()->is_type<g::quoted_value>() ||
                                  node.children.front()->is_type<g::quoted_element>());
   return quoted ? unescape_quoted(node.string_view()) : node.string();
 }
 
-ast::JsonStep build_json_step(const pt::node& node) {
+ast::JsonStep build_json_step(const Node& node) {
   ast::JsonStep step;
   for (const auto& part : node.children) {
     if (part->is_type<g::arrow_text>()) {
@@ -195,7 +245,7 @@ ast::JsonStep build_json_step(const pt::node& node) {
   return step;
 }
 
-ast::Field build_field(const pt::node& node) {
+ast::Field build_field(const Node& node) {
   ast::Field field;
   for (const auto& child : node.children) {
     if (child->is_type<g::name>()) {
@@ -213,7 +263,7 @@ struct option_conflict {
   size_t offset;
 };
 
-void build_embed_options(const pt::node& option, ast::SelectItem& item) {
+void build_embed_options(const Node& option, ast::SelectItem& item) {
   const std::string value = unquote_name(option.children.front()->string_view());
   const bool is_join = value == "inner" || value == "left";
   if (is_join ? item.join != ast::JoinType::unspecified : !item.hint.empty()) {
@@ -228,15 +278,15 @@ void build_embed_options(const pt::node& option, ast::SelectItem& item) {
   }
 }
 
-void build_select_list(const pt::node& parent, std::vector<ast::SelectItem>& out);
+void build_select_list(const Node& parent, std::vector<ast::SelectItem>& out);
 
 // children -> children_body -> items (the body is a node only so that the nesting
 // budget's control hooks run for it).
-void build_children(const pt::node& children_node, ast::SelectItem& item) {
+void build_children(const Node& children_node, ast::SelectItem& item) {
   for (const auto& body : children_node.children) build_select_list(*body, item.children);
 }
 
-ast::SelectItem build_select_item(const pt::node& node) {
+ast::SelectItem build_select_item(const Node& node) {
   ast::SelectItem item;
   if (node.is_type<g::star_item>()) {
     item.kind = ast::SelectItem::Kind::star;
@@ -298,7 +348,7 @@ ast::SelectItem build_select_item(const pt::node& node) {
   return item;
 }
 
-void build_select_list(const pt::node& parent, std::vector<ast::SelectItem>& out) {
+void build_select_list(const Node& parent, std::vector<ast::SelectItem>& out) {
   for (const auto& child : parent.children) {
     if (child->is_type<g::star_item>() || child->is_type<g::spread_item>() ||
         child->is_type<g::named_item>()) {
@@ -308,11 +358,11 @@ void build_select_list(const pt::node& parent, std::vector<ast::SelectItem>& out
 }
 
 // Fills an OpExpr from the children of a filter or tree leaf, starting at `first`.
-ast::OpExpr build_op_expr(const std::vector<std::unique_ptr<pt::node>>& nodes, size_t first) {
+ast::OpExpr build_op_expr(const std::vector<std::unique_ptr<Node>>& nodes, size_t first) {
   ast::OpExpr expr;
   using Op = ast::Operator;
   for (size_t i = first; i < nodes.size(); ++i) {
-    const pt::node& node = *nodes[i];
+    const Node& node = *nodes[i];
     if (node.is_type<g::not_prefix>()) {
       expr.negated = true;
     } else if (node.is_type<g::op_eq>()) {
@@ -394,15 +444,15 @@ ast::OpExpr build_op_expr(const std::vector<std::unique_ptr<pt::node>>& nodes, s
   return expr;
 }
 
-void build_tree_items(const pt::node& parent, size_t first, ast::LogicTree& tree);
+void build_tree_items(const Node& parent, size_t first, ast::LogicTree& tree);
 
-ast::Condition build_condition(const pt::node& node) {
+ast::Condition build_condition(const Node& node) {
   ast::Condition condition;
   if (node.is_type<g::nested_tree>()) {
     condition.tree = std::make_unique<ast::LogicTree>();
     size_t index = 0;
     for (; index < node.children.size(); ++index) {
-      const pt::node& part = *node.children[index];
+      const Node& part = *node.children[index];
       if (part.is_type<g::not_prefix>()) {
         condition.tree->negated = true;
       } else if (part.is_type<g::kw_or>()) {
@@ -421,9 +471,9 @@ ast::Condition build_condition(const pt::node& node) {
   return condition;
 }
 
-void build_tree_items(const pt::node& parent, size_t first, ast::LogicTree& tree) {
+void build_tree_items(const Node& parent, size_t first, ast::LogicTree& tree) {
   for (size_t i = first; i < parent.children.size(); ++i) {
-    const pt::node& child = *parent.children[i];
+    const Node& child = *parent.children[i];
     if (child.is_type<g::nested_tree>() || child.is_type<g::tree_leaf>()) {
       tree.items.push_back(build_condition(child));
     }
@@ -555,7 +605,7 @@ Expected<KeyPath> parse_key(std::string_view text) {
   auto tree = parse_tree_of<g::key_param>(text, "filter");
   if (!tree) return std::move(tree.error());
   KeyPath key;
-  const pt::node& path = *(*tree)->children.front();
+  const Node& path = *(*tree)->children.front();
   for (const auto& part : path.children) {
     if (part->is_type<g::name>()) {
       const std::string_view raw = part->string_view();
