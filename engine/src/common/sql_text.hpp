@@ -29,7 +29,12 @@ inline std::string quote_identifier(std::string_view name) {
 
 class SqlBuilder {
  public:
-  explicit SqlBuilder(std::vector<Param>& params) : params_(params) {}
+  // Statements are a few hundred bytes: one reservation instead of a chain of regrowths.
+  explicit SqlBuilder(std::vector<Param>& params, size_t expected_bytes = 1024)
+      : params_(params) {
+    out_.reserve(expected_bytes);
+    if (params_.capacity() < 16) params_.reserve(16);
+  }
 
   SqlBuilder& text(std::string_view sql) {
     out_ += sql;
