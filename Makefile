@@ -4,7 +4,7 @@ BUILD ?= build
 MESON_ARGS ?=
 PGREST := $(BUILD)/bindings/cli/pgrest
 
-.PHONY: all deps build demo test bench clean format
+.PHONY: all deps build demo test bench fuzz clean format
 
 all: build
 
@@ -21,9 +21,17 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@bash scripts/demo.sh $(PGREST) examples/sample-catalog.json examples/requests.jsonl
 
-# Every test, against a throwaway PostgreSQL 15 started (and removed) for the run.
+# Every test, against a throwaway PostgreSQL 15 started (and removed) for the run, then a
+# short libFuzzer smoke of every fuzz target (the corpora replay inside the suites).
 test: build
 	bash scripts/with-postgres.sh bash scripts/run-tests.sh $(BUILD)
+	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_MERGE=0 bash fuzz/run.sh
+
+# libFuzzer (clang, ASan+UBSan) on every fuzz target, FUZZ_SECONDS each; see fuzz/README.md.
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 # Release build of the benchmark binary; BENCH_ARGS go to Google Benchmark.
 BENCH_BUILD ?= build-release

@@ -13,16 +13,18 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
-#include "pgrest/catalog.hpp"
-#include "pgrest/engine.hpp"
+#include "pgrest.h"
+#include "pgrest/engine.hpp"  // only pgrest::Config, for the default schema list
 #ifndef PGREST_NO_LIBPQ
 #include "introspect.hpp"
+#include "pgrest/catalog.hpp"
 #endif
 
 #ifndef PGREST_VERSION
@@ -224,14 +226,44 @@ class StdinReader {
   std::string error_;
 };
 
+// Owners of the C ABI's handles.
+struct CatalogDeleter {
+  void operator()(pgrest_catalog* catalog) const noexcept { pgrest_catalog_destroy(catalog); }
+};
+struct EngineDeleter {
+  void operator()(pgrest_engine* engine) const noexcept { pgrest_engine_destroy(engine); }
+};
+struct ResultDeleter {
+  void operator()(pgrest_result* result) const noexcept { pgrest_result_destroy(result); }
+};
+using CatalogHandle = std::unique_ptr<pgrest_catalog, CatalogDeleter>;
+using EngineHandle = std::unique_ptr<pgrest_engine, EngineDeleter>;
+using ResultHandle = std::unique_ptr<pgrest_result, ResultDeleter>;
+
+// The message of a failed C ABI call: the library's, else the status's name.
+std::string take_error(char* message, pgrest_status status) {
+  std::string text = message != nullptr ? std::string(message) : pgrest_status_string(status);
+  pgrest_free_string(message);
+  return text;
+}
+
+// A failure of the call itself (not a refused request) ends the tool like an exception
+// from the engine did: main() reports it.
+[[noreturn]] void throw_status(pgrest_status status) {
+  if (status == PGREST_OUT_OF_MEMORY) throw std::bad_alloc();
+  throw std::runtime_error(pgrest_status_string(status));
+}
+
 // One result line. A request that does not parse is answered like a refused one: the
 // contract wants a result for every input, never a failure of the tool.
-std::string translate_one(const pgrest::Engine& engine, std::string_view json) {
-  auto parsed = pgrest::parse_request_json(json);
-  std::string out =
-      std::holds_alternative<pgrest::Error>(parsed)
-          ? pgrest::result_to_json(pgrest::Result(std::move(std::get<pgrest::Error>(parsed))))
-          : pgrest::result_to_json(engine.translate(std::get<pgrest::Request>(parsed)));
+std::string translate_one(const pgrest_engine* engine, std::string_view json) {
+  pgrest_result* raw = nullptr;
+  const pgrest_status status = pgrest_translate_json(engine, json.data(), json.size(), &raw);
+  const ResultHandle result(raw);
+  if (status != PGREST_OK) throw_status(status);
+  const char* text = pgrest_result_json(result.get());
+  if (text == nullptr) throw std::bad_alloc();
+  std::string out(text);
   out += '\n';
   return out;
 }
@@ -361,26 +393,39 @@ int run_translate(const std::vector<std::string_view>& args) {
     print_error(kCommand, "cannot read catalog " + arg_quoted(*catalog_path) + ": " + error);
     return kExitUnusable;
   }
-  const auto catalog = pgrest::load_catalog_json(text, &error);
-  if (!catalog) {
-    print_error(kCommand, "invalid catalog snapshot " + arg_quoted(*catalog_path) + ": " + error);
+  pgrest_catalog* raw_catalog = nullptr;
+  char* message = nullptr;
+  pgrest_status status = pgrest_catalog_load_json(text.data(), text.size(), &raw_catalog, &message);
+  const CatalogHandle catalog(raw_catalog);
+  if (status != PGREST_OK) {
+    if (status != PGREST_INVALID_JSON) {
+      pgrest_free_string(message);
+      throw_status(status);
+    }
+    print_error(kCommand, "invalid catalog snapshot " + arg_quoted(*catalog_path) + ": " +
+                              take_error(message, status));
     return kExitUnusable;
   }
-  pgrest::Config config;
-  if (config_path) {
-    if (!read_file(*config_path, &text, &error)) {
-      print_error(kCommand, "cannot read config " + arg_quoted(*config_path) + ": " + error);
-      return kExitUnusable;
-    }
-    auto parsed = pgrest::parse_config_json(text, &error);
-    if (!parsed) {
-      print_error(kCommand, "invalid config " + arg_quoted(*config_path) + ": " + error);
-      return kExitUnusable;
-    }
-    config = std::move(*parsed);
-  }
   text = std::string();  // the snapshot text is not needed any more
-  const pgrest::Engine engine(catalog, std::move(config));
+  if (config_path && !read_file(*config_path, &text, &error)) {
+    print_error(kCommand, "cannot read config " + arg_quoted(*config_path) + ": " + error);
+    return kExitUnusable;
+  }
+  // Without --config, NULL: the contract's defaults.
+  pgrest_engine* raw_engine = nullptr;
+  status = pgrest_engine_create(catalog.get(), config_path ? text.data() : nullptr, text.size(),
+                                &raw_engine, &message);
+  const EngineHandle engine(raw_engine);
+  if (status != PGREST_OK) {
+    if (status != PGREST_INVALID_JSON || !config_path) {
+      pgrest_free_string(message);
+      throw_status(status);
+    }
+    print_error(kCommand,
+                "invalid config " + arg_quoted(*config_path) + ": " + take_error(message, status));
+    return kExitUnusable;
+  }
+  text = std::string();
 
   StdinReader input;
   if (!jsonl) {
@@ -394,12 +439,12 @@ int run_translate(const std::vector<std::string_view>& args) {
       print_error(kCommand, "cannot read stdin: " + input.error());
       return kExitUnusable;
     }
-    if (!write_stdout(translate_one(engine, request))) return stdout_failed(kCommand);
+    if (!write_stdout(translate_one(engine.get(), request))) return stdout_failed(kCommand);
     return 0;
   }
   std::string line;
   while (input.next_line(line)) {
-    if (!write_stdout(translate_one(engine, line))) return stdout_failed(kCommand);
+    if (!write_stdout(translate_one(engine.get(), line))) return stdout_failed(kCommand);
   }
   if (!input.error().empty()) {
     print_error(kCommand, "cannot read stdin: " + input.error());

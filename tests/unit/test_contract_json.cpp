@@ -589,3 +589,20 @@ TEST(ResultJson, RequestErrorRendersAsA400Result) {
 }
 
 }  // namespace
+
+// Found by fuzz_request_json: config values the engine would otherwise ignore quietly.
+TEST(ConfigJsonValidation, RefusesUnusableRoleClaimKeysAndPreRequests) {
+  for (const char* json : {R"({"role_claim_key":"role"})", R"({"role_claim_key":""})",
+                           R"({"pre_request":".check_request"})", R"({"pre_request":"public."})",
+                           R"({"pre_request":""})", R"({"pre_request":"a.b.c"})"}) {
+    std::string error;
+    EXPECT_FALSE(pgrest::parse_config_json(json, &error).has_value()) << json;
+    EXPECT_FALSE(error.empty());
+  }
+  for (const char* json :
+       {R"({"role_claim_key":".app_metadata.roles[0]"})",
+        R"({"pre_request":"public.check_request"})", R"({"pre_request":"check_request"})"}) {
+    std::string error;
+    EXPECT_TRUE(pgrest::parse_config_json(json, &error).has_value()) << json << ": " << error;
+  }
+}

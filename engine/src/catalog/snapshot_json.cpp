@@ -245,6 +245,54 @@ void read_list(Reader& reader, object root, std::string_view key, std::vector<It
   }
 }
 
+bool unusable(std::string_view name) {
+  return name.empty() || name.find('\0') != std::string_view::npos;
+}
+
+std::optional<std::string> first_unusable_name(const Catalog& catalog) {
+  const auto check = [](std::string_view name,
+                        const std::string& where) -> std::optional<std::string> {
+    if (unusable(name)) return where + ": names must be non-empty and free of NUL";
+    return std::nullopt;
+  };
+  for (size_t i = 0; i < catalog.relations.size(); ++i) {
+    const Relation& relation = catalog.relations[i];
+    const std::string where = "$.relations[" + std::to_string(i) + "]";
+    if (auto bad = check(relation.schema, where + ".schema")) return bad;
+    if (auto bad = check(relation.name, where + ".name")) return bad;
+    for (size_t c = 0; c < relation.columns.size(); ++c) {
+      if (auto bad =
+              check(relation.columns[c].name, where + ".columns[" + std::to_string(c) + "].name")) {
+        return bad;
+      }
+    }
+  }
+  for (size_t i = 0; i < catalog.foreign_keys.size(); ++i) {
+    const ForeignKey& key = catalog.foreign_keys[i];
+    const std::string where = "$.foreign_keys[" + std::to_string(i) + "]";
+    for (const std::string* name :
+         {&key.name, &key.schema, &key.table, &key.ref_schema, &key.ref_table}) {
+      if (auto bad = check(*name, where)) return bad;
+    }
+    for (const auto* columns : {&key.columns, &key.ref_columns}) {
+      for (const std::string& column : *columns) {
+        if (auto bad = check(column, where)) return bad;
+      }
+    }
+  }
+  for (size_t i = 0; i < catalog.functions.size(); ++i) {
+    const Function& function = catalog.functions[i];
+    const std::string where = "$.functions[" + std::to_string(i) + "]";
+    if (auto bad = check(function.schema, where + ".schema")) return bad;
+    if (auto bad = check(function.name, where + ".name")) return bad;
+    for (const FunctionParam& param : function.params) {
+      // Parameters may be unnamed, but never hold NUL.
+      if (param.name.find('\0') != std::string::npos) return where + ": parameter name holds NUL";
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::shared_ptr<const Catalog> load_catalog_json(std::string_view json, std::string* error) {
@@ -274,6 +322,12 @@ std::shared_ptr<const Catalog> load_catalog_json(std::string_view json, std::str
   read_list(reader, root, "functions", catalog->functions, read_function);
   if (reader.failed()) {
     *error = reader.error();
+    return nullptr;
+  }
+  // Names reach SQL as quoted identifiers: an empty one or one holding NUL (where
+  // PostgreSQL's identifiers end) cannot be quoted faithfully, so the snapshot is refused.
+  if (auto bad = first_unusable_name(*catalog)) {
+    *error = *bad;
     return nullptr;
   }
   catalog->finalize();

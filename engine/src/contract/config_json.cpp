@@ -11,6 +11,7 @@
 
 #include "common/json_writer.hpp"
 #include "pgrest/engine.hpp"
+#include "resolve/resolve.hpp"
 
 namespace pgrest {
 
@@ -186,6 +187,26 @@ std::optional<Config> parse_config_json(std::string_view json, std::string* erro
     if (!read_field(reader, field.key, field.value, config)) break;
   }
   if (reader.failed()) return report(reader.error());
+  // Values the engine would otherwise quietly ignore are refused: a role_claim_key that is
+  // no path would put every request on the anon role, and a malformed pre_request would
+  // emit a call to `""."f"`.
+  if (!resolve::parse_claim_path(config.role_claim_key)) {
+    return report("\"role_claim_key\": expected a JSON path such as .role or .app_metadata.role");
+  }
+  if (config.pre_request) {
+    const std::string& name = *config.pre_request;
+    const size_t dot = name.find('.');
+    const bool bad_part =
+        name.empty() || name.find('\0') != std::string::npos ||
+        (dot != std::string::npos &&
+         (dot == 0 || dot + 1 == name.size() || name.find('.', dot + 1) != std::string::npos));
+    if (bad_part) return report("\"pre_request\": expected \"function\" or \"schema.function\"");
+  }
+  for (const auto* list : {&config.schemas, &config.managed_schemas}) {
+    for (const std::string& schema : *list) {
+      if (schema.find('\0') != std::string::npos) return report("schema names cannot contain NUL");
+    }
+  }
   return config;
 }
 

@@ -108,6 +108,12 @@ Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size
                                   " parameters");
   }
   for (const QueryParam& param : params) {
+    // PostgreSQL text cannot hold NUL, and identifiers end there: refuse it up front.
+    if (param.key.find('\0') != std::string::npos ||
+        (param.value && param.value->find('\0') != std::string::npos)) {
+      return errors::make(400, "PGRST100", "Invalid query string",
+                          "The query string contains a NUL byte (%00)");
+    }
     if (utf8::first_invalid(param.key) != std::string_view::npos) {
       return invalid_utf8("parameter name");
     }
@@ -127,7 +133,8 @@ Expected<Target> decode_path(std::string_view raw_path) {
   while (!rest.empty()) {
     const size_t slash = rest.find('/');
     segments.push_back(percent_decode(rest.substr(0, slash), false));
-    if (utf8::first_invalid(segments.back()) != std::string_view::npos) {
+    if (utf8::first_invalid(segments.back()) != std::string_view::npos ||
+        segments.back().find('\0') != std::string::npos) {
       return errors::make(404, "PGRST125", "Invalid path specified in request URL",
                           "The path is not valid UTF-8");
     }
