@@ -27,11 +27,29 @@ inline std::string quote_identifier(std::string_view name) {
   return out;
 }
 
+// A PostgreSQL array literal of text elements, {"a","b\"c"}: the value of an `in` list
+// or of repeated VARIADIC arguments, sent as one parameter. NULs are cut, as the server
+// would refuse them.
+inline std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (const char c : items[i]) {
+      if (c == '\0') break;
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 class SqlBuilder {
  public:
   // Statements are a few hundred bytes: one reservation instead of a chain of regrowths.
-  explicit SqlBuilder(std::vector<Param>& params, size_t expected_bytes = 1024)
-      : params_(params) {
+  explicit SqlBuilder(std::vector<Param>& params, size_t expected_bytes = 1024) : params_(params) {
     out_.reserve(expected_bytes);
     if (params_.capacity() < 16) params_.reserve(16);
   }

@@ -108,24 +108,6 @@ std::string like_pattern(std::string value) {
   return value;
 }
 
-// A PostgreSQL array literal of text elements: {"a","b\"c"}; NULs are cut as the
-// server would refuse them.
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (const char c : items[i]) {
-      if (c == '\0') break;
-      if (c == '\\' || c == '"') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
 void null_embed_sql(SqlBuilder& sql, const plan::ReadNode& node, const plan::Predicate& predicate) {
   const plan::Embed& embed = node.embeds[*predicate.embed_index];
   const bool is_null = predicate.expr.is_value == ast::IsValue::null;
@@ -163,7 +145,7 @@ void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& no
       if (expr.list.size() == 1 && expr.list.front().empty()) {
         sql.text(" = any('{}')");  // `in.()`: no element can match
       } else {
-        sql.text(" = any(").param(array_literal(expr.list)).text(")");
+        sql.text(" = any(").param(sql::array_literal(expr.list)).text(")");
       }
       break;
     case Op::fts:

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "common/errors.hpp"
+#include "common/sql_text.hpp"
 #include "common/utf8.hpp"
 #include "resolve/detail.hpp"
 
@@ -116,22 +117,6 @@ Expected<Body> inspect_arguments_body(std::string_view body) {
   return out;
 }
 
-// A PostgreSQL array literal for repeated VARIADIC arguments.
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (const char c : items[i]) {
-      if (c == '\0') break;
-      if (c == '\\' || c == '"') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 }  // namespace
 
 Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
@@ -232,7 +217,7 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
         if (name == param.name) values.push_back(value);
       }
       rpc.call.url_arguments.emplace_back(
-          &param, param.mode == ParamMode::variadic ? array_literal(values) : values.back());
+          &param, param.mode == ParamMode::variadic ? sql::array_literal(values) : values.back());
     }
   }
 
