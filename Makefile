@@ -24,8 +24,7 @@ demo: build
 # Every test, against a throwaway PostgreSQL 15 started (and removed) for the run, then a
 # short libFuzzer smoke of every fuzz target (the corpora replay inside the suites).
 test: build
-	bash scripts/with-postgres.sh bash scripts/run-tests.sh $(BUILD)
-	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_MERGE=0 bash fuzz/run.sh
+	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) bash scripts/with-postgres.sh bash scripts/run-tests.sh $(BUILD)
 
 # libFuzzer (clang, ASan+UBSan) on every fuzz target, FUZZ_SECONDS each; see fuzz/README.md.
 FUZZ_SECONDS ?= 300
