@@ -23,6 +23,8 @@ readonly PACKAGES=(
   libpg-query-dev
   postgresql-15
   clang-format
+  python3-dev
+  python3-psycopg2
 )
 
 die() {

@@ -32,6 +32,15 @@ if [ "${FUZZ_SMOKE_SECONDS:-20}" -gt 0 ]; then
     status=$fuzz_status
   fi
 fi
+# The C ABI under ThreadSanitizer: threads translating while catalogs are swapped.
+tsan_log=$(mktemp)
+bash tests/capi/run_tsan.sh 2>&1 | tee "$tsan_log"
+tsan_status=${PIPESTATUS[0]}
+read -r tsan_passed tsan_failed < <(grep -oE '^[0-9]+ passed, [0-9]+ failed' "$tsan_log" |
+  awk '{p += $1; f += $3} END {print p + 0, f + 0}')
+rm -f "$tsan_log"
+passed=$((passed + tsan_passed)) failed=$((failed + tsan_failed))
+[ "$tsan_status" -ne 0 ] && status=$tsan_status
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -391,8 +391,9 @@ static napi_value translate_text(napi_env env, const pgrest_engine* engine, cons
   return value;
 }
 
-/* An optional string field: absent, undefined or null leaves *data NULL. Returns 0 when
- * the field has another type (the request takes the JSON path), -1 on an exception. */
+/* An optional string field (for "body" also a Buffer): absent, undefined or null leaves
+ * *data NULL. Returns 0 when the field has another type (the request takes the JSON
+ * path), -1 on an exception. */
 static int optional_string(napi_env env, napi_value request, const char* key, Strings* strings,
                            const char** data, size_t* size) {
   napi_value value = NULL;
@@ -400,6 +401,14 @@ static int optional_string(napi_env env, napi_value request, const char* key, St
   *size = 0;
   if (!napi_failed(env, napi_get_named_property(env, request, key, &value))) return -1;
   if (is_nullish(env, value)) return 1;
+  bool is_buffer = false;
+  if (strcmp(key, "body") == 0 && napi_is_buffer(env, value, &is_buffer) == napi_ok && is_buffer) {
+    /* A Buffer body is read in place: it stays alive during this synchronous call. */
+    void* bytes = NULL;
+    if (!napi_failed(env, napi_get_buffer_info(env, value, &bytes, size))) return -1;
+    *data = bytes != NULL ? bytes : "";
+    return 1;
+  }
   if (type_of(env, value) != napi_string) return 0;
   return copy_string(env, value, strings, data, size) ? 1 : -1;
 }

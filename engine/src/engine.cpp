@@ -1,6 +1,7 @@
 // Engine::translate: the stages called in order. Each stage returns a value or an Error;
 // nothing throws past this file.
 #include <new>
+#include <utility>
 
 #include "common/errors.hpp"
 #include "decode/query_string.hpp"
@@ -119,17 +120,23 @@ Engine::Engine(std::shared_ptr<const Catalog> catalog, Config config)
 Engine::~Engine() = default;
 
 void Engine::swap_catalog(std::shared_ptr<const Catalog> catalog) noexcept {
-  catalog_.store(std::move(catalog));
+  std::shared_ptr<const Catalog> previous;
+  {
+    const std::lock_guard<std::mutex> lock(catalog_mutex_);
+    previous = std::exchange(catalog_, std::move(catalog));
+  }
+  // `previous` (possibly the last reference to a large snapshot) is released unlocked.
 }
 
 std::shared_ptr<const Catalog> Engine::catalog() const noexcept {
-  return catalog_.load();
+  const std::lock_guard<std::mutex> lock(catalog_mutex_);
+  return catalog_;
 }
 
 Result Engine::translate(const Request& request) const noexcept {
   try {
     // One snapshot for the whole request, even if another thread swaps it meanwhile.
-    const std::shared_ptr<const Catalog> catalog = catalog_.load();
+    const std::shared_ptr<const Catalog> catalog = this->catalog();
     if (!catalog) {
       return errors::make(503, "PGRST002", "Could not query the database for the schema cache.");
     }

@@ -4,7 +4,7 @@
 // including while another thread swaps its catalog.
 #pragma once
 
-#include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -126,7 +126,10 @@ class Engine {
   [[nodiscard]] const Config& config() const noexcept { return config_; }
 
  private:
-  std::atomic<std::shared_ptr<const Catalog>> catalog_;
+  // A mutex, not std::atomic<shared_ptr>: GCC 12's atomic shared_ptr loads with relaxed
+  // ordering (ThreadSanitizer reports the race); the lock is held only to copy the pointer.
+  mutable std::mutex catalog_mutex_;
+  std::shared_ptr<const Catalog> catalog_;
   const Config config_;
   std::unique_ptr<const CompiledConfig> compiled_;  // config parts parsed once
 };
