@@ -21,17 +21,17 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@bash scripts/demo.sh $(PGREST) examples/sample-catalog.json examples/requests.jsonl
 
-# Every test, against a throwaway PostgreSQL 15 started (and removed) for the run: unit,
-# integration, CLI, C ABI, Python, Node and postgrest-js suites, fuzz corpus replays, a
-# short libFuzzer smoke of every target and the C ABI under ThreadSanitizer.
-test: build $(NODE_TEST_DEPS)
-	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) bash scripts/with-postgres.sh bash scripts/run-tests.sh $(BUILD)
-
 # The Node tests' packages (pg, @supabase/postgrest-js), pinned by package-lock.json.
 NODE_TEST_DEPS := tests/bindings/node/node_modules/.package-lock.json
 $(NODE_TEST_DEPS): tests/bindings/node/package-lock.json
 	npm ci --prefix tests/bindings/node --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Every test, against a throwaway PostgreSQL 15 started (and removed) for the run: unit,
+# integration, CLI, C ABI, Python, Node and postgrest-js suites, fuzz corpus replays, a
+# short libFuzzer smoke of every target and the C ABI under ThreadSanitizer.
+test: build $(NODE_TEST_DEPS)
+	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) bash scripts/with-postgres.sh bash scripts/run-tests.sh $(BUILD)
 
 # libFuzzer (clang, ASan+UBSan) on every fuzz target, FUZZ_SECONDS each; see fuzz/README.md.
 FUZZ_SECONDS ?= 300
