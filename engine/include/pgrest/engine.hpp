@@ -4,9 +4,9 @@
 // including while another thread swaps its catalog.
 #pragma once
 
-#include <mutex>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>

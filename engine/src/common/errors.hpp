@@ -14,7 +14,8 @@ namespace pgrest::errors {
 inline Error make(int status, std::string_view code, std::string message,
                   std::optional<std::string> details = std::nullopt,
                   std::optional<std::string> hint = std::nullopt) {
-  return Error{status, std::string(code), std::move(message), std::move(details), std::move(hint), false};
+  return Error{status, std::string(code), std::move(message), std::move(details), std::move(hint),
+               false};
 }
 
 // PGRST100: a query parameter that does not parse. PostgREST's message names what
