@@ -637,9 +637,9 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
   embed.name = item.alias.empty() ? item.field.name : item.alias;
   embed.inner = item.join == ast::JoinType::inner;
   embed.spread = item.kind == ast::SelectItem::Kind::spread;
-  const std::string parent_name =
-      node.table_alias.empty() ? node.relation->name : node.relation->name;
-  embed.lateral_alias = parent_name + "_" + embed.name + "_" + std::to_string(node.depth + 1);
+  // PostgREST's naming: <parent table>_<embed name>_<depth>.
+  embed.lateral_alias =
+      node.relation->name + "_" + embed.name + "_" + std::to_string(node.depth + 1);
   auto child = std::make_unique<plan::ReadNode>();
   child->relation = &context.catalog.relations[(*relationship)->target];
   child->depth = node.depth + 1;
@@ -1071,8 +1071,6 @@ const std::string* header(const Request& request, std::string_view name) {
 }
 
 }  // namespace detail
-
-using namespace detail;  // NOLINT: the public entry points below are built from them
 
 std::optional<ClaimPath> parse_claim_path(std::string_view text) {
   ClaimPath path;
