@@ -123,6 +123,29 @@ TEST_F(Read, AliasesCastsAndJsonPaths) {
   expect_body(get("/films", "select=metadata->awards->0&id=eq.1"), R"([{"awards":"cannes"}])");
 }
 
+TEST_F(Read, CastTypesAreKeywordsOrQuotedNamesNeverRequestText) {
+  // SQL-standard keyword types and plain type names in any case.
+  expect_body(get("/films",
+                  "select=a:year::integer,b:year::TEXT,c:rating::double precision,"
+                  "d:released::timestamp without time zone,e:id::int8&id=eq.2"),
+              R"([{"a":1954,"b":"1954","c":8.6,"d":"1954-04-26T00:00:00","e":2}])");
+  // Anything else is a quoted identifier: PostgreSQL answers "type does not exist"
+  // (42704), not a syntax error, whatever the name.
+  for (const char* query : {"select=id::954", "select=id::select", "select=id::from_x"}) {
+    Result result = engine_->translate(get("/films", query));
+    ASSERT_TRUE(result.ok()) << query;
+    EXPECT_EQ(result.translation().query.sql.find(" as 954)"), std::string::npos);
+    Connection connection(authenticator_conninfo());
+    Execution execution = connection.run(result.translation());
+    EXPECT_FALSE(execution.ok) << query;
+    EXPECT_EQ(execution.sqlstate, "42704") << query << ": " << execution.message;
+  }
+  // A multi-word name that is not a SQL-standard type is refused before SQL.
+  Error error = refusal(get("/films", "select=id::drop table"));
+  EXPECT_EQ(error.code, "42704");
+  EXPECT_EQ(error.status, 400);
+}
+
 TEST_F(Read, ComparisonOperators) {
   expect_ids("/films", "year=eq.1954", "2");
   expect_ids("/films", "year=neq.1954", "1,3,4,5");

@@ -28,7 +28,7 @@ struct SelectEntry {
   ColumnPath path;
   std::string output_name;  // the JSON key of the result
   bool explicit_name = false;
-  std::string cast;  // validated by the grammar: letters, digits, `_`, spaces
+  std::string cast;  // SQL text: a keyword type name or a quoted identifier
   std::string aggregate;
   std::string aggregate_cast;
   size_t embed_index = 0;

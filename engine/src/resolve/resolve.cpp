@@ -618,6 +618,54 @@ struct BindContext {
 Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node,
                                 const std::vector<ast::SelectItem>& items);
 
+// The SQL text of a `::type` cast. PostgREST splices the type name verbatim; we never
+// splice request text. The SQL-standard type names that PostgreSQL's grammar spells with
+// keywords (`int`, `double precision`, `timestamp with time zone`, ...) are written from
+// this table; any other name must be one word and is written as a quoted identifier
+// (folded to lower case, as the unquoted name would be), so `::954` or `::select` reach
+// PostgreSQL as a type name that does not exist, never as syntax.
+Expected<std::string> cast_type_sql(std::string_view type) {
+  static constexpr std::string_view kKeywordTypes[] = {"bigint",
+                                                       "bit",
+                                                       "bit varying",
+                                                       "boolean",
+                                                       "char",
+                                                       "char varying",
+                                                       "character",
+                                                       "character varying",
+                                                       "dec",
+                                                       "decimal",
+                                                       "double precision",
+                                                       "float",
+                                                       "int",
+                                                       "integer",
+                                                       "interval",
+                                                       "national char",
+                                                       "national char varying",
+                                                       "national character",
+                                                       "national character varying",
+                                                       "nchar",
+                                                       "nchar varying",
+                                                       "numeric",
+                                                       "real",
+                                                       "smallint",
+                                                       "time",
+                                                       "time with time zone",
+                                                       "time without time zone",
+                                                       "timestamp",
+                                                       "timestamp with time zone",
+                                                       "timestamp without time zone",
+                                                       "varchar"};
+  const std::string folded = lower(type);
+  for (const std::string_view keyword : kKeywordTypes) {
+    if (folded == keyword) return std::string(keyword);
+  }
+  if (folded.find(' ') != std::string::npos) {
+    return errors::make(400, "42704", "type \"" + folded + "\" does not exist");
+  }
+  return sql::quote_identifier(folded);
+}
+
 Error aggregates_disabled() {
   return errors::make(400, "PGRST123", "Use of aggregate functions is not allowed");
 }
@@ -719,7 +767,11 @@ Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node
         if (!context.config.aggregates_enabled) return aggregates_disabled();
         entry.kind = plan::SelectEntry::Kind::count;
         entry.aggregate = "count";
-        entry.aggregate_cast = item.aggregate_cast;
+        if (!item.aggregate_cast.empty()) {
+          auto cast = cast_type_sql(item.aggregate_cast);
+          if (!cast) return std::move(cast.error());
+          entry.aggregate_cast = std::move(*cast);
+        }
         entry.output_name = item.alias.empty() ? "count" : item.alias;
         entry.explicit_name = true;
         node.has_aggregate = true;
@@ -729,9 +781,14 @@ Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node
         if (!path) return std::move(path.error());
         entry.kind = plan::SelectEntry::Kind::column;
         entry.path = std::move(*path);
-        entry.cast = item.cast;
+        for (auto [from, to] : {std::pair{&item.cast, &entry.cast},
+                                std::pair{&item.aggregate_cast, &entry.aggregate_cast}}) {
+          if (from->empty()) continue;
+          auto cast = cast_type_sql(*from);
+          if (!cast) return std::move(cast.error());
+          *to = std::move(*cast);
+        }
         entry.aggregate = item.aggregate;
-        entry.aggregate_cast = item.aggregate_cast;
         if (!item.aggregate.empty()) {
           if (!context.config.aggregates_enabled) return aggregates_disabled();
           node.has_aggregate = true;
