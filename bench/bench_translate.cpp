@@ -17,13 +17,20 @@
 //   parse+resolve+emit/{M,C}   parse, resolve and emit (an ast::Query is move-only and
 //                              resolve consumes it, so resolve+emit cannot be timed alone
 //                              without re-parsing)
+//   emit/{S,M,C}               emit_prelude + emit_read on a plan resolved once
 //   latency/{S,M,C}            Engine::translate timed one call at a time: p50_ns, p99_ns
+//   anchor/pg_parse/{S,M,C}    PostgreSQL's own parser (libpg_query's raw_parser, no JSON
+//                              output) parsing the statement we emitted; counters give
+//                              translate_ns and translate/parse
+//   threads/swapping/N         N threads translating C against one Engine while another
+//                              thread swaps its catalog continuously
 //
 // Every benchmark reports allocs_per_op and bytes_per_op: calls to the global operator new
 // (replaced below) made during the timed loop, divided by the iterations.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -33,8 +40,11 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
+
+#include <pg_query.h>
 
 #include "decode/query_string.hpp"
 #include "emit/emit.hpp"
@@ -46,6 +56,21 @@
 #ifndef PGREST_SOURCE_ROOT
 #define PGREST_SOURCE_ROOT "."
 #endif
+
+// libpg_query's raw parse: PostgreSQL's grammar producing its parse tree, without the JSON
+// or protobuf serialisation pg_query_parse() adds. Declared here because its header
+// (pg_query_internal.h) needs PostgreSQL's server headers; the bench links the static
+// library, which exports it.
+extern "C" {
+struct PgRawParseResult {
+  void* tree;
+  char* stderr_buffer;
+  PgQueryError* error;
+};
+PgRawParseResult pg_query_raw_parse(const char* input);
+void* pg_query_enter_memory_context();
+void pg_query_exit_memory_context(void* context);
+}
 
 // ---------------------------------------------------------------------------------------
 // Heap allocation counting: every form of the global operator new is replaced and counts
@@ -428,9 +453,137 @@ void bm_latency(benchmark::State& state, const Case* c) {
   state.counters["p99_ns"] = at(99);
 }
 
+// emit alone: the plan is resolved once, then emitted again and again (emit only reads it).
+void bm_emit(benchmark::State& state, const Case* c) {
+  if (!ready(state, *c)) return;
+  const Fixture& f = fixture();
+  const pgrest::Request request = make_request(*c);
+  auto target = pgrest::decode::decode_path(request.path);
+  auto params =
+      pgrest::decode::decode_query_string(request.query, f.config.limits.max_query_params);
+  if (!target || !params) {
+    state.SkipWithError("cannot decode the request");
+    return;
+  }
+  auto query = pgrest::parse::parse_query(*params, f.config.limits);
+  if (!query) {
+    state.SkipWithError(query.error().message.c_str());
+    return;
+  }
+  auto read = pgrest::resolve::resolve_read(*f.catalog, f.config, f.role_claim, request, *target,
+                                            std::move(*query));
+  if (!read) {
+    state.SkipWithError(read.error().message.c_str());
+    return;
+  }
+  const AllocSnapshot before;
+  for (auto _ : state) {
+    pgrest::Translation translation;
+    translation.prelude = pgrest::emit::emit_prelude(read->context);
+    pgrest::emit::emit_read(*read, f.config, translation);
+    benchmark::DoNotOptimize(translation);
+  }
+  report_allocs(state, before);
+}
+
+// The same-run anchor: PostgreSQL's parser on the main statement we emit for `c`. After
+// the timed loop, the same number of translations is timed too, so the ratio compares
+// two measurements taken moments apart under the same machine load.
+void bm_pg_parse(benchmark::State& state, const Case* c) {
+  if (!ready(state, *c)) return;
+  const pgrest::Engine& engine = *fixture().engine;
+  const pgrest::Request request = make_request(*c);
+  const pgrest::Result result = engine.translate(request);
+  const std::string sql = result.translation().query.sql;
+  {
+    void* context = pg_query_enter_memory_context();
+    const PgRawParseResult parsed = pg_query_raw_parse(sql.c_str());
+    const bool failed = parsed.error != nullptr;
+    pg_query_exit_memory_context(context);
+    if (failed) {
+      state.SkipWithError("PostgreSQL's parser refuses the emitted SQL");
+      return;
+    }
+  }
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point parse_start = Clock::now();
+  for (auto _ : state) {
+    void* context = pg_query_enter_memory_context();
+    const PgRawParseResult parsed = pg_query_raw_parse(sql.c_str());
+    benchmark::DoNotOptimize(parsed.tree);
+    pg_query_exit_memory_context(context);
+  }
+  const double parse_ns =
+      std::chrono::duration<double, std::nano>(Clock::now() - parse_start).count() /
+      static_cast<double>(state.iterations());
+  const Clock::time_point translate_start = Clock::now();
+  for (benchmark::IterationCount i = 0; i < state.iterations(); ++i) {
+    pgrest::Result translated = engine.translate(request);
+    benchmark::DoNotOptimize(translated);
+  }
+  const double translate_ns =
+      std::chrono::duration<double, std::nano>(Clock::now() - translate_start).count() /
+      static_cast<double>(state.iterations());
+  state.counters["sql_bytes"] = static_cast<double>(sql.size());
+  state.counters["pg_parse_ns"] = parse_ns;
+  state.counters["translate_ns"] = translate_ns;
+  state.counters["translate/parse"] = translate_ns / parse_ns;
+}
+
+// N threads translate class C against one Engine while another thread keeps swapping its
+// catalog between two snapshots, as a host reloading the schema cache does. Reports wall
+// time per translation across all threads, and how many swaps happened meanwhile.
+void bm_threads_swapping(benchmark::State& state) {
+  if (!ready(state, kComplex)) return;
+  const Fixture& f = fixture();
+  const auto threads = static_cast<size_t>(state.range(0));
+  constexpr size_t kPerThread = 50000;
+  // A second snapshot, equal in content, so every translation still checks out.
+  const auto other = std::make_shared<const pgrest::Catalog>(*f.catalog);
+  pgrest::Engine engine(f.catalog, f.config);
+  const pgrest::Request request = make_request(kComplex);
+  for (auto _ : state) {
+    std::atomic<bool> done{false};
+    std::atomic<size_t> failures{0};
+    size_t swaps = 0;
+    const auto start = std::chrono::steady_clock::now();
+    std::thread swapper([&] {
+      while (!done.load(std::memory_order_relaxed)) {
+        engine.swap_catalog(swaps % 2 == 0 ? other : f.catalog);
+        ++swaps;
+        std::this_thread::yield();
+      }
+    });
+    std::vector<std::thread> workers;
+    for (size_t t = 0; t < threads; ++t) {
+      workers.emplace_back([&] {
+        for (size_t i = 0; i < kPerThread; ++i) {
+          const pgrest::Result result = engine.translate(request);
+          if (!result.ok()) failures.fetch_add(1);
+        }
+      });
+    }
+    for (auto& worker : workers) worker.join();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    done = true;
+    swapper.join();
+    if (failures.load() != 0) {
+      state.SkipWithError("a translation failed while the catalog was being swapped");
+      return;
+    }
+    const double operations = static_cast<double>(threads * kPerThread);
+    state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+    state.counters["wall_ns_per_op"] =
+        std::chrono::duration<double, std::nano>(elapsed).count() / operations;
+    state.counters["translations_per_second"] =
+        operations / std::chrono::duration<double>(elapsed).count();
+    state.counters["swaps"] = static_cast<double>(swaps);
+  }
+}
+
 void register_benchmarks() {
   const Case* const all[] = {&kSmall, &kMedium, &kComplex};
-  const Case* const staged[] = {&kMedium, &kComplex};
+  const Case* const staged[] = {&kSmall, &kMedium, &kComplex};
   for (const Case* c : all) {
     benchmark::RegisterBenchmark(("translate/" + std::string(c->name)).c_str(), bm_translate, c);
   }
@@ -442,12 +595,24 @@ void register_benchmarks() {
     benchmark::RegisterBenchmark(("parse/" + std::string(c->name)).c_str(), bm_parse, c);
     benchmark::RegisterBenchmark(("parse+resolve+emit/" + std::string(c->name)).c_str(),
                                  bm_parse_resolve_emit, c);
+    benchmark::RegisterBenchmark(("emit/" + std::string(c->name)).c_str(), bm_emit, c);
   }
   for (const Case* c : all) {
     benchmark::RegisterBenchmark(("latency/" + std::string(c->name)).c_str(), bm_latency, c)
         ->Iterations(200000)
         ->UseManualTime();
   }
+  for (const Case* c : all) {
+    benchmark::RegisterBenchmark(("anchor/pg_parse/" + std::string(c->name)).c_str(), bm_pg_parse,
+                                 c);
+  }
+  benchmark::RegisterBenchmark("threads/swapping", bm_threads_swapping)
+      ->Arg(1)
+      ->Arg(2)
+      ->Arg(4)
+      ->Iterations(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace
