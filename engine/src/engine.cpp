@@ -53,7 +53,7 @@ Result translate_read(const Catalog& catalog, const Config& config, const Compil
   translation.read_only = true;
   translation.media_type = read->media_type;
   translation.singular = read->format == plan::OutputFormat::json_object;
-  translation.prelude = emit::emit_prelude(read->context);
+  translation.prelude = emit::emit_prelude(std::move(read->context));
   emit::emit_read(*read, config, translation);
   return translation;
 }
@@ -75,7 +75,7 @@ Result translate_rpc(const Catalog& catalog, const Config& config, const Compile
   translation.media_type = rpc->plan->media_type;
   translation.singular = rpc->plan->format == plan::OutputFormat::json_object &&
                          rpc->plan->shape == plan::RpcPlan::Shape::row_set;
-  translation.prelude = emit::emit_prelude(rpc->plan->context);
+  translation.prelude = emit::emit_prelude(std::move(rpc->plan->context));
   emit::emit_rpc(*rpc->plan, config, translation);
   return translation;
 }
@@ -99,7 +99,7 @@ Result translate_write(const Catalog& catalog, const Config& config, const Compi
       write->plan.representation && write->plan.format == plan::OutputFormat::json_object;
   translation.max_affected = write->max_affected;
   translation.expect_one_row = write->plan.kind == plan::WriteKind::put;
-  translation.prelude = emit::emit_prelude(write->plan.context);
+  translation.prelude = emit::emit_prelude(std::move(write->plan.context));
   emit::emit_write(write->plan, translation);
   return translation;
 }

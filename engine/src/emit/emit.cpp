@@ -596,9 +596,16 @@ void body_sql(SqlBuilder& sql, const plan::ReadNode& root, plan::OutputFormat fo
 
 }  // namespace
 
-Statement emit_prelude(const plan::Context& context) {
+namespace {
+
+// Context is `const plan::Context&` (values copied) or `plan::Context&&` (values moved).
+template <typename Context>
+Statement prelude_of(Context&& context) {
+  const auto value = [&](auto member) -> decltype(auto) {
+    return std::forward<Context>(context).*member;
+  };
   Statement prelude;
-  SqlBuilder sql(prelude.params);
+  SqlBuilder sql(prelude.params, 512);
   const bool pre_request = !context.pre_request_function.empty();
   // The pre-request function runs after every setting is in place: the settings are a
   // subquery fenced with OFFSET 0, so the planner cannot evaluate the call first.
@@ -608,16 +615,26 @@ Statement emit_prelude(const plan::Context& context) {
   }
   // Setting names are fixed literals; every value is a parameter. All settings are
   // transaction-local (is_local = true) so nothing leaks to the next request.
-  sql.text("select set_config('search_path', ").param(context.search_path).text(", true)");
-  sql.text(", set_config('role', ").param(context.role).text(", true)");
-  sql.text(", set_config('request.jwt.claims', ").param(context.claims_json).text(", true)");
-  sql.text(", set_config('request.method', ").param(context.method).text(", true)");
-  sql.text(", set_config('request.path', ").param(context.path).text(", true)");
-  sql.text(", set_config('request.headers', ").param(context.headers_json).text(", true)");
-  sql.text(", set_config('request.cookies', ").param(context.cookies_json).text(", true)");
+  using C = plan::Context;
+  sql.text("select set_config('search_path', ").param(value(&C::search_path)).text(", true)");
+  sql.text(", set_config('role', ").param(value(&C::role)).text(", true)");
+  sql.text(", set_config('request.jwt.claims', ").param(value(&C::claims_json)).text(", true)");
+  sql.text(", set_config('request.method', ").param(value(&C::method)).text(", true)");
+  sql.text(", set_config('request.path', ").param(value(&C::path)).text(", true)");
+  sql.text(", set_config('request.headers', ").param(value(&C::headers_json)).text(", true)");
+  sql.text(", set_config('request.cookies', ").param(value(&C::cookies_json)).text(", true)");
   if (pre_request) sql.text(" offset 0) pgrst_prelude");
   prelude.sql = sql.take();
   return prelude;
+}
+
+}  // namespace
+
+Statement emit_prelude(const plan::Context& context) {
+  return prelude_of(context);
+}
+Statement emit_prelude(plan::Context&& context) {
+  return prelude_of(std::move(context));
 }
 
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out) {

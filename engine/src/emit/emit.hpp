@@ -8,8 +8,10 @@
 
 namespace pgrest::emit {
 
-// The per-request settings statement, in PostgREST's order.
+// The per-request settings statement, in PostgREST's order. The rvalue overload moves the
+// context's strings (claims and headers JSON can be long) into the parameters.
 Statement emit_prelude(const plan::Context& context);
+Statement emit_prelude(plan::Context&& context);
 
 // The main read statement (and the count statement for planned/estimated counts).
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out);

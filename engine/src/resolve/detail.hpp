@@ -16,7 +16,7 @@ namespace pgrest::resolve::detail {
 struct Negotiated {
   plan::OutputFormat format = plan::OutputFormat::json_array;
   bool nulls_stripped = false;
-  std::string media_type = "application/json";
+  std::string_view media_type = "application/json";  // one of negotiate()'s constants
 };
 
 enum class ReturnPreference : uint8_t { unspecified, minimal, headers_only, representation };

@@ -135,7 +135,7 @@ struct ReadPlan {
   bool nulls_stripped = false;
   bool head = false;
   CountMode count = CountMode::none;
-  std::string media_type;
+  std::string_view media_type;  // a constant (see negotiate())
   Context context;
 };
 
@@ -162,7 +162,7 @@ struct WritePlan {
   ReadNode returned;      // select/order/embeds over the affected rows
   OutputFormat format = OutputFormat::json_array;
   bool nulls_stripped = false;
-  std::string media_type;
+  std::string_view media_type;  // a constant (see negotiate())
   Context context;
 };
 
@@ -191,7 +191,7 @@ struct RpcPlan {
   CountMode count = CountMode::none;
   OutputFormat format = OutputFormat::json_array;
   bool nulls_stripped = false;
-  std::string media_type;
+  std::string_view media_type;  // a constant (see negotiate())
   Context context;
 };
 

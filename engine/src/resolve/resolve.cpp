@@ -98,13 +98,33 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
   RoleAndClaims out;
   std::optional<std::string> role;
   if (request.claims_json && !request.claims_json->empty()) {
-    simdjson::dom::parser parser;
-    simdjson::dom::element claims;
-    const simdjson::padded_string padded(*request.claims_json);
-    simdjson::dom::object object;
+    // Every authenticated request carries claims: the parser and its padded input buffer
+    // are kept per thread, so steady state parses them without allocating.
+    struct ClaimsParser {
+      simdjson::dom::parser parser;
+      std::string padded;
+      size_t capacity = 0;
+      size_t depth = 0;
+    };
+    thread_local ClaimsParser reused;
+    const std::string& text = *request.claims_json;
+    const size_t depth = config.limits.max_nesting + 1;
     // Claims nest at most max_nesting deep: deeper documents are refused, not walked.
-    if (parser.allocate(padded.size(), config.limits.max_nesting + 1) != simdjson::SUCCESS ||
-        parser.parse(padded).get(claims) != simdjson::SUCCESS ||
+    if (text.size() > reused.capacity || depth != reused.depth) {
+      const size_t capacity = std::max<size_t>(text.size(), 4096);
+      if (reused.parser.allocate(capacity, depth) != simdjson::SUCCESS) {
+        reused.capacity = reused.depth = 0;
+        return errors::make(401, "PGRST303", "JWT claims must be a JSON object");
+      }
+      reused.capacity = capacity;
+      reused.depth = depth;
+    }
+    reused.padded.assign(text);
+    reused.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element claims;
+    simdjson::dom::object object;
+    if (reused.parser.parse(reused.padded.data(), text.size(), false).get(claims) !=
+            simdjson::SUCCESS ||
         claims.get(object) != simdjson::SUCCESS) {
       return errors::make(401, "PGRST303", "JWT claims must be a JSON object");
     }
