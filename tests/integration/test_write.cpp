@@ -140,6 +140,20 @@ TEST_F(Write, BodyErrorsWriteNothing) {
   EXPECT_EQ(code("42"), "PGRST102");
   EXPECT_EQ(code(R"([1,2])"), "PGRST102");
   EXPECT_EQ(code("{\"name\":\"\xff\"}"), "PGRST102");
+  // Invalid UTF-8 (a stray byte, an encoded surrogate) is named as such, not as bad JSON.
+  for (const char* body : {"{\"name\":\"\xff\"}", "{\"name\":\"\xed\xa0\x80\"}"}) {
+    EXPECT_EQ(refusal(request("POST", "/directors", "", body)).details,
+              "The request body is not valid UTF-8");
+  }
+  // Bodies are parsed by a per-thread parser: a body larger than what it keeps, then a
+  // small one, then a broken one, each judged on its own.
+  std::string large = "[";
+  for (int i = 0; i < 120000; ++i)
+    large += (i ? ",{\"id\":" : "{\"id\":") + std::to_string(i) + "}";
+  large += "]";
+  EXPECT_TRUE(engine_->translate(request("POST", "/directors", "", large)).ok());
+  EXPECT_TRUE(engine_->translate(request("POST", "/directors", "", R"({"id":1})")).ok());
+  EXPECT_EQ(code(R"([{"id":1},{"id":2,)"), "PGRST102");
   EXPECT_EQ(code(R"({"id":1})", "columns=id,nope"), "PGRST204");
   EXPECT_EQ(
       refusal(request("POST", "/directors", "", R"({"id":1})", {{"Content-Type", "text/plain"}}))

@@ -726,9 +726,11 @@ void payload_source_sql(SqlBuilder& sql, const plan::WritePlan& write, bool firs
   if (w.missing_default) {
     // jsonb, so that `?` can tell an absent key from an explicit null.
     if (w.body_is_array && !first_only) {
-      sql.text("jsonb_array_elements(").param(w.body).text("::jsonb) as \"pgrst_element\"");
+      sql.text("jsonb_array_elements(")
+          .param(std::string(w.body))
+          .text("::jsonb) as \"pgrst_element\"");
     } else {
-      sql.text("(select ").param(w.body);
+      sql.text("(select ").param(std::string(w.body));
       sql.text(w.body_is_array ? "::jsonb->0" : "::jsonb")
           .text(" as \"pgrst_element\") as \"pgrst_payload\"");
     }
@@ -738,10 +740,10 @@ void payload_source_sql(SqlBuilder& sql, const plan::WritePlan& write, bool firs
     return;
   }
   if (w.body_is_array && !first_only) {
-    sql.text("json_populate_recordset(null::").text(table).text(", ").param(w.body);
+    sql.text("json_populate_recordset(null::").text(table).text(", ").param(std::string(w.body));
     sql.text("::json) as \"pgrst_body\"");
   } else {
-    sql.text("json_populate_record(null::").text(table).text(", ").param(w.body);
+    sql.text("json_populate_record(null::").text(table).text(", ").param(std::string(w.body));
     sql.text(w.body_is_array ? "::json->0" : "::json").text(") as \"pgrst_body\"");
   }
 }

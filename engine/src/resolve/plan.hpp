@@ -149,7 +149,7 @@ struct WritePlan {
   const Relation* relation = nullptr;
   // The body travels as one json parameter; these are the columns it writes, in the
   // table's column order so the SQL text depends only on the set of keys.
-  std::string body;
+  std::string_view body;  // Request::body, which outlives the translation
   bool body_is_array = false;
   std::vector<const Column*> columns;
   bool missing_default = false;  // absent keys (relative to ?columns=) take the column default

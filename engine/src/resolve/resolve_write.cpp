@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "common/errors.hpp"
-#include "common/utf8.hpp"
 #include "resolve/detail.hpp"
 
 namespace pgrest::resolve {
@@ -30,16 +29,42 @@ struct BodyShape {
 // Validates the body and collects its key set; every object of an array must have the
 // same keys (PGRST102), as PostgREST requires.
 Expected<BodyShape> inspect_body(std::string_view body, bool check_keys) {
-  if (utf8::first_invalid(body) != std::string_view::npos) {
-    return invalid_body("The request body is not valid UTF-8");
+  // One parser and padded buffer per thread: a fresh parser for every request spends
+  // more on allocating and first-touching its buffers than on parsing. Buffers grown for
+  // a rare huge body are released again rather than kept per thread.
+  struct BodyParser {
+    simdjson::dom::parser parser;
+    std::string padded;
+    size_t capacity = 0;
+  };
+  constexpr size_t kKeptCapacity = 1 << 20;
+  thread_local BodyParser reused;
+  if (body.size() > reused.capacity) {
+    const size_t capacity = std::max<size_t>(body.size(), 64 * 1024);
+    if (reused.parser.allocate(capacity, kMaxBodyDepth) != simdjson::SUCCESS) {
+      reused.capacity = 0;
+      return invalid_body("The request body is not valid JSON");
+    }
+    reused.capacity = capacity;
   }
-  simdjson::dom::parser parser;
-  const simdjson::padded_string padded(body);
+  struct ShrinkAfterUse {
+    BodyParser& state;
+    ~ShrinkAfterUse() {
+      if (state.capacity > kKeptCapacity) {
+        state.parser = simdjson::dom::parser{};
+        state.padded = std::string();
+        state.capacity = 0;
+      }
+    }
+  } shrink{reused};
+  reused.padded.assign(body);
+  reused.padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
   simdjson::dom::element document;
-  if (parser.allocate(padded.size(), kMaxBodyDepth) != simdjson::SUCCESS ||
-      parser.parse(padded).get(document) != simdjson::SUCCESS) {
-    return invalid_body("The request body is not valid JSON");
-  }
+  // simdjson validates UTF-8 as it parses (in the same SIMD pass), so no separate check.
+  const simdjson::error_code parsed =
+      reused.parser.parse(reused.padded.data(), body.size(), false).get(document);
+  if (parsed == simdjson::UTF8_ERROR) return invalid_body("The request body is not valid UTF-8");
+  if (parsed != simdjson::SUCCESS) return invalid_body("The request body is not valid JSON");
   BodyShape shape;
   const auto keys_of = [](simdjson::dom::object object) {
     std::vector<std::string> keys;
@@ -208,8 +233,8 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
     if (content_type && content_type->rfind("application/json", 0) != 0) {
       return errors::make(400, "PGRST102", "Content-Type not acceptable: " + *content_type);
     }
-    const std::string body = request.body.value_or("");
-    if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    const std::string_view body = request.body ? std::string_view(*request.body) : "";
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       return invalid_body("The request body is empty");
     }
     auto shape = inspect_body(body, !query.columns.has_value());
