@@ -134,6 +134,12 @@ TEST_F(Write, BodyErrorsWriteNothing) {
     return refusal(request("POST", "/directors", query, body)).code;
   };
   EXPECT_EQ(code(R"([{"id":1,"name":"a"},{"id":2}])"), "PGRST102");
+  // Key sets, not key counts: a repeated key does not stand in for a missing one.
+  EXPECT_EQ(code(R"([{"id":1,"name":"a"},{"id":2,"id":3}])"), "PGRST102");
+  EXPECT_TRUE(engine_
+                  ->translate(request("POST", "/directors", "",
+                                      R"([{"id":1,"name":"a"},{"name":"b","id":2}])"))
+                  .ok());
   EXPECT_EQ(code(R"({"id":1,"nope":2})"), "PGRST204");
   EXPECT_EQ(code(R"({"id":1,)"), "PGRST102");
   EXPECT_EQ(code(""), "PGRST102");

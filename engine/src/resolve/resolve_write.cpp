@@ -84,6 +84,11 @@ Expected<BodyShape> inspect_body(std::string_view body, bool check_keys) {
   }
   shape.is_array = true;
   bool first = true;
+  // The first object's keys as written: clients serialise every row the same way, so
+  // each later object is compared key by key in that order (no search); anything else
+  // takes the general path, which marks each known key seen once.
+  std::vector<std::string_view> first_order;
+  std::vector<char> seen;
   for (simdjson::dom::element item : array) {
     if (item.get(object) != simdjson::SUCCESS) {
       return invalid_body("Every element of the array must be a JSON object");
@@ -91,19 +96,32 @@ Expected<BodyShape> inspect_body(std::string_view body, bool check_keys) {
     if (!check_keys) continue;
     if (first) {
       shape.keys = keys_of(object);
+      for (auto field : object) first_order.push_back(field.key);
       first = false;
       continue;
     }
-    // Same key set as the first object, checked without allocating: as many distinct
-    // keys, each of them known (duplicates would make the count differ).
-    size_t count = 0;
+    size_t position = 0;
+    bool in_order = true;
     for (auto field : object) {
-      if (!std::binary_search(shape.keys.begin(), shape.keys.end(), field.key)) {
+      if (position >= first_order.size() || field.key != first_order[position]) {
+        in_order = false;
+        break;
+      }
+      ++position;
+    }
+    if (in_order && position == first_order.size()) continue;
+    seen.assign(shape.keys.size(), 0);
+    size_t distinct = 0;
+    for (auto field : object) {
+      const auto found = std::lower_bound(shape.keys.begin(), shape.keys.end(), field.key);
+      if (found == shape.keys.end() || *found != field.key) {
         return errors::make(400, "PGRST102", "All object keys must match");
       }
-      ++count;
+      char& mark = seen[static_cast<size_t>(found - shape.keys.begin())];
+      distinct += mark == 0 ? 1 : 0;
+      mark = 1;
     }
-    if (count != shape.keys.size()) {
+    if (distinct != shape.keys.size()) {
       return errors::make(400, "PGRST102", "All object keys must match");
     }
   }
