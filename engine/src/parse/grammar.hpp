@@ -1,7 +1,7 @@
 // PEGTL grammars of PostgREST's query-string language: select lists, filter
 // expressions, logic trees, order lists and key paths. Rules only: building the syntax
-// tree is parse.cpp's job (through PEGTL's parse_tree, which discards the nodes of
-// backtracked alternatives), and error messages live in the control below.
+// tree is parse.cpp's job (PEGTL actions, with a state of its own for every rule that
+// can backtrack after matching), and error messages live in its control class.
 //
 // Input is already percent-decoded and valid UTF-8. Bytes >= 0x80 count as letters in
 // names, which is how Unicode identifiers (`naïve`) reach the catalog lookup.

@@ -1,8 +1,36 @@
+// Stage 2, parse: the grammars of grammar.hpp run with PEGTL actions that build the
+// syntax tree (ast.hpp) while they match; there is no intermediate parse tree.
+//
+// PEGTL calls a rule's action as soon as that rule matches, even when an enclosing
+// alternative fails afterwards and the input is rewound: in a select list `title` first
+// matches as the name of an embed, which then finds no `(`, and is read again as a
+// column. Two patterns keep such backtracked matches out of the result:
+//  - a rule whose alternatives can fail after matching something (a select item, an
+//    alias, an embed, a nested tree, a tree leaf, an order term and its `rel(col)`) gets
+//    a state of its own through pegtl::change_states: the state is constructed when the
+//    rule starts and committed into the enclosing state by success(), which PEGTL calls
+//    only if the rule matched, so a failed attempt's state is simply dropped;
+//  - every other action is on a rule that nothing backtracks past once it matched (a
+//    JSON step after its arrow, a value after its operator's `.`, an `in` list element,
+//    all under must<>), or on a whole rule whose text says everything (`.desc`, `::type`,
+//    `.sum()`), or is overwritten by the alternative that finally matches (operators:
+//    see set_operator).
+// The names of a select item stay views into the input until the item commits, so the
+// embed attempt every column makes allocates nothing.
+//
+// Every failure is a PGRST100 carrying the byte offset and what the grammar expected
+// there (control::raise); nesting is bounded while parsing (control::start).
 #include "parse/parse.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "common/errors.hpp"
 #include "parse/grammar.hpp"
@@ -12,79 +40,8 @@ namespace pgrest::parse {
 namespace {
 
 namespace g = grammar;
-namespace pt = pegtl::parse_tree;
 
-// Parse-tree nodes live in a per-thread bump arena: a translation makes dozens of them
-// and discards each tree as soon as its syntax tree is built, so allocating them one by
-// one from the heap was the largest single cost of parsing. Every parse_* function
-// destroys its tree before returning, so the next parse may reset the arena.
-class NodeArena {
- public:
-  void* allocate(size_t size) {
-    size = (size + kAlign - 1) & ~(kAlign - 1);
-    if (blocks_.empty() || used_ + size > kBlockSize) {
-      if (size > kBlockSize) {
-        oversized_.push_back(std::make_unique<std::byte[]>(size));
-        return oversized_.back().get();
-      }
-      if (next_block_ < blocks_.size()) {
-        ++next_block_;
-      } else {
-        blocks_.push_back(std::make_unique<std::byte[]>(kBlockSize));
-        next_block_ = blocks_.size();
-      }
-      used_ = 0;
-    }
-    void* memory = blocks_[next_block_ - 1].get() + used_;
-    used_ += size;
-    return memory;
-  }
-  void reset() {
-    next_block_ = blocks_.empty() ? 0 : 1;
-    used_ = 0;
-    oversized_.clear();
-  }
-
- private:
-  static constexpr size_t kBlockSize = 16 * 1024;
-  static constexpr size_t kAlign = alignof(std::max_align_t);
-  std::vector<std::unique_ptr<std::byte[]>> blocks_;
-  std::vector<std::unique_ptr<std::byte[]>> oversized_;
-  size_t next_block_ = 0;
-  size_t used_ = 0;
-};
-
-thread_local NodeArena node_arena;
-
-struct Node : pt::basic_node<Node> {
-  static void* operator new(size_t size) { return node_arena.allocate(size); }
-  static void operator delete(void* /*memory*/) noexcept {}  // freed with the arena
-};
-
-// The rules that become nodes of the parse tree; everything else is folded away.
-template <typename Rule>
-using selector = pt::selector<
-    Rule,
-    pt::store_content::on<
-        // names, fields and JSON paths
-        g::name, g::field, g::json_step, g::arrow_text, g::json_index, g::json_key,
-        // select
-        g::star_item, g::spread_item, g::named_item, g::alias, g::count_item, g::column_item,
-        g::embed_item, g::embed_option, g::children, g::children_body, g::cast_type, g::aggregate,
-        g::aggregate_name,
-        // operators and values
-        g::not_prefix, g::op_eq, g::op_neq, g::op_gt, g::op_gte, g::op_lt, g::op_lte, g::op_like,
-        g::op_ilike, g::op_match, g::op_imatch, g::op_in, g::op_is, g::op_isdistinct, g::op_fts,
-        g::op_plfts, g::op_phfts, g::op_wfts, g::op_cs, g::op_cd, g::op_ov, g::op_sl, g::op_sr,
-        g::op_nxr, g::op_nxl, g::op_adj, g::quant_any, g::quant_all, g::language, g::is_null,
-        g::is_not_null, g::is_true, g::is_false, g::is_unknown, g::single_value, g::tree_value,
-        g::list_element, g::in_list, g::quoted_value, g::quoted_element,
-        // logic trees
-        g::nested_tree, g::nested_tree_body, g::tree_leaf, g::kw_and, g::kw_or,
-        // order
-        g::order_term, g::related_field, g::dir_asc, g::dir_desc, g::nulls_first, g::nulls_last,
-        // keys
-        g::key_path>>;
+// ------------------------------------------------------------------ errors and limits
 
 // What a failed rule was expecting, for PostgREST-style details.
 template <typename Rule>
@@ -187,28 +144,13 @@ std::string describe_failure(std::string_view text, size_t offset, std::string_v
   return details;
 }
 
-// Parses `text` with `Rule` into a parse tree; on failure returns PGRST100 naming
-// `what` (e.g. "select parameter") with the offset and the expectation.
-template <typename Rule>
-Expected<std::unique_ptr<Node>> parse_tree_of(std::string_view text, std::string_view what,
-                                              size_t max_nesting = SIZE_MAX) {
-  pegtl::memory_input<> input(text.data(), text.size(), "");
-  nesting_budget = NestingBudget{0, max_nesting};
-  try {
-    node_arena.reset();  // no tree of an earlier parse is alive any more
-    auto root = pt::parse<Rule, Node, selector, pegtl::nothing, control>(input);
-    if (!root) {
-      return errors::parse_failure(what, text, 0, describe_failure(text, 0, "valid syntax"));
-    }
-    return root;
-  } catch (const nesting_exceeded&) {
-    return errors::limit_exceeded("The " + std::string(what) + " nests deeper than " +
-                                  std::to_string(max_nesting) + " levels");
-  } catch (const pegtl::parse_error& error) {
-    const size_t offset = error.positions().empty() ? 0 : error.positions().front().byte;
-    return errors::parse_failure(what, text, offset,
-                                 describe_failure(text, offset, error.message()));
-  }
+// ------------------------------------------------------------------ text and lists
+
+std::string_view trim_spaces(std::string_view text) {
+  const size_t begin = text.find_first_not_of(' ');
+  if (begin == std::string_view::npos) return {};
+  const size_t end = text.find_last_not_of(' ');
+  return text.substr(begin, end - begin + 1);
 }
 
 std::string unescape_quoted(std::string_view quoted) {
@@ -221,265 +163,6 @@ std::string unescape_quoted(std::string_view quoted) {
   return out;
 }
 
-// A value inside a logic tree or an `in` list: a value the grammar read as quoted loses
-// its quotes and escapes; anything else (even `"a"b"`) is verbatim.
-std::string tree_or_list_value(const Node& node) {
-  const bool quoted =
-      !node.children.empty() && (node.children.front()->is_type<g::quoted_value>() ||
-                                 node.children.front()->is_type<g::quoted_element>());
-  return quoted ? unescape_quoted(node.string_view()) : node.string();
-}
-
-ast::JsonStep build_json_step(const Node& node) {
-  ast::JsonStep step;
-  for (const auto& part : node.children) {
-    if (part->is_type<g::arrow_text>()) {
-      step.as_text = true;
-    } else if (part->is_type<g::json_index>()) {
-      step.is_index = true;
-      step.key = part->string();
-    } else if (part->is_type<g::json_key>()) {
-      step.key = unquote_name(part->string_view());
-    }
-  }
-  return step;
-}
-
-ast::Field build_field(const Node& node) {
-  ast::Field field;
-  for (const auto& child : node.children) {
-    if (child->is_type<g::name>()) {
-      field.name = unquote_name(child->string_view());
-    } else if (child->is_type<g::json_step>()) {
-      field.json_path.push_back(build_json_step(*child));
-    }
-  }
-  return field;
-}
-
-// Thrown while building a select list when an embed has two hints or two join types;
-// caught in parse_select and reported as PGRST100 at the option's offset.
-struct option_conflict {
-  size_t offset;
-};
-
-void build_embed_options(const Node& option, ast::SelectItem& item) {
-  const std::string value = unquote_name(option.children.front()->string_view());
-  const bool is_join = value == "inner" || value == "left";
-  if (is_join ? item.join != ast::JoinType::unspecified : !item.hint.empty()) {
-    throw option_conflict{option.begin().byte};
-  }
-  if (value == "inner") {
-    item.join = ast::JoinType::inner;
-  } else if (value == "left") {
-    item.join = ast::JoinType::left;
-  } else {
-    item.hint = value;
-  }
-}
-
-void build_select_list(const Node& parent, std::vector<ast::SelectItem>& out);
-
-// children -> children_body -> items (the body is a node only so that the nesting
-// budget's control hooks run for it).
-void build_children(const Node& children_node, ast::SelectItem& item) {
-  for (const auto& body : children_node.children) build_select_list(*body, item.children);
-}
-
-ast::SelectItem build_select_item(const Node& node) {
-  ast::SelectItem item;
-  if (node.is_type<g::star_item>()) {
-    item.kind = ast::SelectItem::Kind::star;
-    return item;
-  }
-  if (node.is_type<g::spread_item>()) {
-    item.kind = ast::SelectItem::Kind::spread;
-    for (const auto& child : node.children) {
-      if (child->is_type<g::name>()) {
-        item.field.name = unquote_name(child->string_view());
-      } else if (child->is_type<g::embed_option>()) {
-        build_embed_options(*child, item);
-      } else if (child->is_type<g::children>()) {
-        build_children(*child, item);
-      }
-    }
-    return item;
-  }
-  // named_item: [alias] (count_item | embed_item | column_item)
-  for (const auto& child : node.children) {
-    if (child->is_type<g::alias>()) {
-      item.alias = unquote_name(child->children.front()->string_view());
-    } else if (child->is_type<g::count_item>()) {
-      item.kind = ast::SelectItem::Kind::count;
-      item.aggregate = "count";
-      for (const auto& part : child->children) {
-        if (part->is_type<g::cast_type>()) item.aggregate_cast = part->string();
-      }
-    } else if (child->is_type<g::embed_item>()) {
-      item.kind = ast::SelectItem::Kind::embed;
-      for (const auto& part : child->children) {
-        if (part->is_type<g::name>()) {
-          item.field.name = unquote_name(part->string_view());
-        } else if (part->is_type<g::embed_option>()) {
-          build_embed_options(*part, item);
-        } else if (part->is_type<g::children>()) {
-          build_children(*part, item);
-        }
-      }
-    } else if (child->is_type<g::column_item>()) {
-      item.kind = ast::SelectItem::Kind::column;
-      for (const auto& part : child->children) {
-        if (part->is_type<g::field>()) {
-          item.field = build_field(*part);
-        } else if (part->is_type<g::cast_type>()) {
-          item.cast = part->string();
-        } else if (part->is_type<g::aggregate>()) {
-          for (const auto& agg : part->children) {
-            if (agg->is_type<g::aggregate_name>()) {
-              item.aggregate = agg->string();
-            } else if (agg->is_type<g::cast_type>()) {
-              item.aggregate_cast = agg->string();
-            }
-          }
-        }
-      }
-    }
-  }
-  return item;
-}
-
-void build_select_list(const Node& parent, std::vector<ast::SelectItem>& out) {
-  for (const auto& child : parent.children) {
-    if (child->is_type<g::star_item>() || child->is_type<g::spread_item>() ||
-        child->is_type<g::named_item>()) {
-      out.push_back(build_select_item(*child));
-    }
-  }
-}
-
-// Fills an OpExpr from the children of a filter or tree leaf, starting at `first`.
-ast::OpExpr build_op_expr(const std::vector<std::unique_ptr<Node>>& nodes, size_t first) {
-  ast::OpExpr expr;
-  using Op = ast::Operator;
-  for (size_t i = first; i < nodes.size(); ++i) {
-    const Node& node = *nodes[i];
-    if (node.is_type<g::not_prefix>()) {
-      expr.negated = true;
-    } else if (node.is_type<g::op_eq>()) {
-      expr.op = Op::eq;
-    } else if (node.is_type<g::op_neq>()) {
-      expr.op = Op::neq;
-    } else if (node.is_type<g::op_gt>()) {
-      expr.op = Op::gt;
-    } else if (node.is_type<g::op_gte>()) {
-      expr.op = Op::gte;
-    } else if (node.is_type<g::op_lt>()) {
-      expr.op = Op::lt;
-    } else if (node.is_type<g::op_lte>()) {
-      expr.op = Op::lte;
-    } else if (node.is_type<g::op_like>()) {
-      expr.op = Op::like;
-    } else if (node.is_type<g::op_ilike>()) {
-      expr.op = Op::ilike;
-    } else if (node.is_type<g::op_match>()) {
-      expr.op = Op::match;
-    } else if (node.is_type<g::op_imatch>()) {
-      expr.op = Op::imatch;
-    } else if (node.is_type<g::op_in>()) {
-      expr.op = Op::in;
-    } else if (node.is_type<g::op_is>()) {
-      expr.op = Op::is;
-    } else if (node.is_type<g::op_isdistinct>()) {
-      expr.op = Op::isdistinct;
-    } else if (node.is_type<g::op_fts>()) {
-      expr.op = Op::fts;
-    } else if (node.is_type<g::op_plfts>()) {
-      expr.op = Op::plfts;
-    } else if (node.is_type<g::op_phfts>()) {
-      expr.op = Op::phfts;
-    } else if (node.is_type<g::op_wfts>()) {
-      expr.op = Op::wfts;
-    } else if (node.is_type<g::op_cs>()) {
-      expr.op = Op::cs;
-    } else if (node.is_type<g::op_cd>()) {
-      expr.op = Op::cd;
-    } else if (node.is_type<g::op_ov>()) {
-      expr.op = Op::ov;
-    } else if (node.is_type<g::op_sl>()) {
-      expr.op = Op::sl;
-    } else if (node.is_type<g::op_sr>()) {
-      expr.op = Op::sr;
-    } else if (node.is_type<g::op_nxr>()) {
-      expr.op = Op::nxr;
-    } else if (node.is_type<g::op_nxl>()) {
-      expr.op = Op::nxl;
-    } else if (node.is_type<g::op_adj>()) {
-      expr.op = Op::adj;
-    } else if (node.is_type<g::quant_any>()) {
-      expr.quantifier = ast::Quantifier::any;
-    } else if (node.is_type<g::quant_all>()) {
-      expr.quantifier = ast::Quantifier::all;
-    } else if (node.is_type<g::language>()) {
-      expr.language = node.string();
-    } else if (node.is_type<g::is_null>()) {
-      expr.is_value = ast::IsValue::null;
-    } else if (node.is_type<g::is_not_null>()) {
-      expr.is_value = ast::IsValue::not_null;
-    } else if (node.is_type<g::is_true>()) {
-      expr.is_value = ast::IsValue::true_;
-    } else if (node.is_type<g::is_false>()) {
-      expr.is_value = ast::IsValue::false_;
-    } else if (node.is_type<g::is_unknown>()) {
-      expr.is_value = ast::IsValue::unknown;
-    } else if (node.is_type<g::single_value>()) {
-      expr.value = node.string();
-    } else if (node.is_type<g::tree_value>()) {
-      expr.value = tree_or_list_value(node);
-    } else if (node.is_type<g::in_list>()) {
-      for (const auto& element : node.children) {
-        expr.list.push_back(tree_or_list_value(*element));
-      }
-    }
-  }
-  return expr;
-}
-
-void build_tree_items(const Node& parent, size_t first, ast::LogicTree& tree);
-
-ast::Condition build_condition(const Node& node) {
-  ast::Condition condition;
-  if (node.is_type<g::nested_tree>()) {
-    condition.tree = std::make_unique<ast::LogicTree>();
-    size_t index = 0;
-    for (; index < node.children.size(); ++index) {
-      const Node& part = *node.children[index];
-      if (part.is_type<g::not_prefix>()) {
-        condition.tree->negated = true;
-      } else if (part.is_type<g::kw_or>()) {
-        condition.tree->is_or = true;
-      } else if (part.is_type<g::kw_and>()) {
-        condition.tree->is_or = false;
-      } else if (part.is_type<g::nested_tree_body>()) {
-        build_tree_items(part, 0, *condition.tree);
-      }
-    }
-    return condition;
-  }
-  // tree_leaf: field, then the operator expression
-  condition.field = build_field(*node.children.front());
-  condition.expr = build_op_expr(node.children, 1);
-  return condition;
-}
-
-void build_tree_items(const Node& parent, size_t first, ast::LogicTree& tree) {
-  for (size_t i = first; i < parent.children.size(); ++i) {
-    const Node& child = *parent.children[i];
-    if (child.is_type<g::nested_tree>() || child.is_type<g::tree_leaf>()) {
-      tree.items.push_back(build_condition(child));
-    }
-  }
-}
-
 // Number of list items separated by top-level commas, to bound list sizes before
 // building anything.
 size_t rough_item_count(std::string_view text) {
@@ -488,21 +171,617 @@ size_t rough_item_count(std::string_view text) {
   return count;
 }
 
-bool is_reserved(const KeyPath& key, size_t index, std::string_view word) {
-  return !key.quoted[index] && key.names[index] == word;
+// A parameter's list is reserved from its rough count, capped because the count is only
+// an upper bound (commas of nested lists and quoted values count too). Nested lists
+// (embed children, nested trees) reserve a few items with their first one.
+constexpr size_t kMaxReserve = 64;
+constexpr size_t kNestedReserve = 4;
+
+template <typename T>
+void reserve_for(std::vector<T>& items, std::string_view text) {
+  if (!text.empty()) items.reserve(std::min(rough_item_count(text), kMaxReserve));
 }
 
-std::vector<std::string> embed_path_of(const KeyPath& key, size_t count) {
-  return std::vector<std::string>(key.names.begin(),
-                                  key.names.begin() + static_cast<ptrdiff_t>(count));
+template <typename T, typename U>
+T& append(std::vector<T>& items, U&& item) {
+  if (items.capacity() == 0) items.reserve(kNestedReserve);
+  return items.emplace_back(std::forward<U>(item));
 }
 
-ast::ScopedRange& range_for(ast::Query& query, const std::vector<std::string>& path) {
+// ------------------------------------------------------------------ parse states
+//
+// The state an action receives is the innermost change_states scope (or the parse's own
+// state); each action calls what that state offers. Every state holding a field or a key
+// has json_path() and step_as_text: `->>` sets the flag for the step that follows.
+
+constexpr size_t kNoConflict = SIZE_MAX;
+
+// The select parameter's list.
+struct SelectList {
+  std::vector<ast::SelectItem> items;
+  size_t conflict = kNoConflict;  // offset of the first conflicting embed option
+};
+
+// The column or relation as written (unquoted when the item commits; in an embed or a
+// spread, later names are embed options, read by action<embed_option>), and what only
+// embeds and spreads have.
+struct ItemParts {
+  std::string_view name;
+  std::string hint;
+  ast::JoinType join = ast::JoinType::unspecified;
+  std::vector<ast::SelectItem> children;
+  size_t conflict = kNoConflict;  // offset of the first conflicting embed option
+
+  void on_name(std::string_view text) {
+    if (name.data() == nullptr) name = text;
+  }
+};
+
+// One attempt at an embed_item. Every column makes one, so it holds only the parts.
+struct EmbedBuilder : ItemParts {};
+
+// One select item.
+struct ItemBuilder : ItemParts {
+  ast::SelectItem item;  // without the parts until it commits
+  bool step_as_text = false;
+
+  std::vector<ast::JsonStep>& json_path() { return item.field.json_path; }
+};
+
+struct AliasBuilder {
+  std::string_view name;
+  void on_name(std::string_view text) { name = text; }
+};
+
+struct FilterBuilder {
+  ast::OpExpr expr;
+  bool value_quoted = false;  // the `in` list element just read was a quoted token
+  ast::OpExpr& op_expr() { return expr; }
+  void on_not() { expr.negated = true; }
+};
+
+// A tree leaf, `field.op.value`.
+struct ConditionBuilder {
+  ast::Condition condition;
+  bool step_as_text = false;
+  bool value_quoted = false;  // the value or `in` list element just read was quoted
+
+  void on_name(std::string_view text) { condition.field.name = unquote_name(text); }
+  std::vector<ast::JsonStep>& json_path() { return condition.field.json_path; }
+  ast::OpExpr& op_expr() { return condition.expr; }
+  void on_not() { condition.expr.negated = true; }
+};
+
+struct TreeBuilder {
+  ast::LogicTree tree;
+  void on_not() { tree.negated = true; }
+};
+
+struct OrderList {
+  std::vector<ast::OrderTerm> terms;
+};
+
+struct TermBuilder {
+  ast::OrderTerm term;
+  bool step_as_text = false;
+
+  void on_name(std::string_view text) { term.field.name = unquote_name(text); }
+  std::vector<ast::JsonStep>& json_path() { return term.field.json_path; }
+};
+
+// `rel(field)` in an order term: the first name is the relation.
+struct RelatedBuilder {
+  std::string_view relation;
+  ast::Field field;
+  bool step_as_text = false;
+
+  void on_name(std::string_view text) {
+    if (relation.data() == nullptr) {
+      relation = text;
+    } else {
+      field.name = unquote_name(text);
+    }
+  }
+  std::vector<ast::JsonStep>& json_path() { return field.json_path; }
+};
+
+struct NameList {
+  std::vector<std::string> names;
+  void on_name(std::string_view text) { names.push_back(unquote_name(text)); }
+};
+
+// A key's names as written (views into the key), unquoted only where parse_query needs
+// them.
+struct KeyScratch {
+  std::vector<std::string_view> names;
+  std::vector<ast::JsonStep> path;
+  bool step_as_text = false;
+
+  void on_name(std::string_view text) { names.push_back(text); }
+  std::vector<ast::JsonStep>& json_path() { return path; }
+  void clear() {
+    names.clear();
+    path.clear();
+    step_as_text = false;
+  }
+};
+
+// ------------------------------------------------------------------ actions
+
+template <typename Rule>
+struct action : pegtl::nothing<Rule> {};
+
+// names and JSON paths
+
+template <>
+struct action<g::name> {
+  template <typename Input, typename State>
+  static void apply(const Input& in, State& state) {
+    state.on_name(in.string_view());
+  }
+};
+
+template <>
+struct action<g::arrow_text> {
+  template <typename State>
+  static void apply0(State& state) {
+    state.step_as_text = true;
+  }
+};
+
+template <typename State>
+void add_json_step(State& state, bool is_index, std::string key) {
+  state.json_path().push_back(ast::JsonStep{state.step_as_text, is_index, std::move(key)});
+  state.step_as_text = false;
+}
+
+template <>
+struct action<g::json_index> {
+  template <typename Input, typename State>
+  static void apply(const Input& in, State& state) {
+    add_json_step(state, true, std::string(in.string_view()));
+  }
+};
+
+template <>
+struct action<g::json_key> {
+  template <typename Input, typename State>
+  static void apply(const Input& in, State& state) {
+    add_json_step(state, false, unquote_name(in.string_view()));
+  }
+};
+
+// select
+
+void finish_item(ItemBuilder& built) {
+  ast::SelectItem& item = built.item;
+  if (built.name.data() != nullptr) item.field.name = unquote_name(built.name);
+  item.hint = std::move(built.hint);
+  item.join = built.join;
+  item.children = std::move(built.children);
+}
+
+// Each select item builds in a scope of its own: a list drops an item that does not match
+// at all, and a named item tries an alias and an embed before it settles.
+template <>
+struct action<g::select_item> : pegtl::change_states<ItemBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, ItemBuilder& built, SelectList& list) {
+    list.conflict = std::min(list.conflict, built.conflict);
+    finish_item(built);
+    list.items.push_back(std::move(built.item));
+  }
+  // An item of an embed's or a spread's children.
+  template <typename Input>
+  static void success(const Input& /*in*/, ItemBuilder& built, ItemParts& parent) {
+    parent.conflict = std::min(parent.conflict, built.conflict);
+    finish_item(built);
+    append(parent.children, std::move(built.item));
+  }
+};
+
+// `a::int` first matches `a:` as an alias, which then fails on the second `:`.
+template <>
+struct action<g::alias> : pegtl::change_states<AliasBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, AliasBuilder& alias, ItemBuilder& item) {
+    item.item.alias = unquote_name(alias.name);
+  }
+};
+
+// Every column is first tried as an embed: `title` matches the embed's name and then
+// finds no `(`. Only a complete embed replaces the item (keeping its alias).
+template <>
+struct action<g::embed_item> : pegtl::change_states<EmbedBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, EmbedBuilder& embed, ItemBuilder& item) {
+    item.item.kind = ast::SelectItem::Kind::embed;
+    static_cast<ItemParts&>(item) = std::move(embed);  // the item had only an alias so far
+  }
+};
+
+template <>
+struct action<g::star_item> {
+  static void apply0(ItemBuilder& built) { built.item.kind = ast::SelectItem::Kind::star; }
+};
+
+template <>
+struct action<g::spread_mark> {
+  static void apply0(ItemBuilder& built) { built.item.kind = ast::SelectItem::Kind::spread; }
+};
+
+// `count()::int`: the cast (read by action<g::cast>) applies to the aggregate.
+template <>
+struct action<g::count_item> {
+  static void apply0(ItemBuilder& built) {
+    ast::SelectItem& item = built.item;
+    item.kind = ast::SelectItem::Kind::count;
+    item.aggregate = "count";
+    item.aggregate_cast = std::move(item.cast);
+    item.cast.clear();
+  }
+};
+
+// `::type`, `.sum()` and `.sum()::type` say everything in their text. The action is on the
+// whole aggregate because `.sum` alone matches aggregate_name and then fails.
+template <>
+struct action<g::cast> {
+  template <typename Input>
+  static void apply(const Input& in, ItemBuilder& built) {
+    built.item.cast = in.string_view().substr(2);
+  }
+};
+
+template <>
+struct action<g::aggregate_cast> {
+  template <typename Input>
+  static void apply(const Input& in, ItemBuilder& built) {
+    built.item.aggregate_cast = in.string_view().substr(2);
+  }
+};
+
+template <>
+struct action<g::aggregate> {
+  template <typename Input>
+  static void apply(const Input& in, ItemBuilder& built) {
+    const std::string_view text = in.string_view();
+    built.item.aggregate = text.substr(1, text.find('(') - 1);
+  }
+};
+
+// At most one hint and one join type. A conflict is only recorded here: it becomes the
+// error once the whole parameter has parsed (a syntax error wins), at the offset of the
+// first conflicting option in the text.
+template <>
+struct action<g::embed_option> {
+  template <typename Input>
+  static void apply(const Input& in, ItemParts& parts) {
+    std::string value = unquote_name(in.string_view().substr(1));
+    const bool is_join = value == "inner" || value == "left";
+    if (is_join ? parts.join != ast::JoinType::unspecified : !parts.hint.empty()) {
+      const auto offset = static_cast<size_t>(in.begin() - in.input().begin());
+      parts.conflict = std::min(parts.conflict, offset);
+      return;
+    }
+    if (value == "inner") {
+      parts.join = ast::JoinType::inner;
+    } else if (value == "left") {
+      parts.join = ast::JoinType::left;
+    } else {
+      parts.hint = std::move(value);
+    }
+  }
+};
+
+// operators and values
+
+template <>
+struct action<g::not_prefix> {
+  template <typename State>
+  static void apply0(State& state) {
+    state.on_not();
+  }
+};
+
+// The operator word is the first thing every alternative of grammar::operation matches,
+// and all that follows the alternative's `.` is under must<>. So an alternative that
+// failed can only have left an operator, quantifier or language behind, and the next
+// operator word clears them.
+void set_operator(ast::OpExpr& expr, ast::Operator op) {
+  expr.op = op;
+  expr.quantifier = ast::Quantifier::none;
+  expr.language.reset();
+}
+
+template <ast::Operator Op>
+struct operator_action {
+  template <typename State>
+  static void apply0(State& state) {
+    set_operator(state.op_expr(), Op);
+  }
+};
+
+template <>
+struct action<g::op_eq> : operator_action<ast::Operator::eq> {};
+template <>
+struct action<g::op_neq> : operator_action<ast::Operator::neq> {};
+template <>
+struct action<g::op_gt> : operator_action<ast::Operator::gt> {};
+template <>
+struct action<g::op_gte> : operator_action<ast::Operator::gte> {};
+template <>
+struct action<g::op_lt> : operator_action<ast::Operator::lt> {};
+template <>
+struct action<g::op_lte> : operator_action<ast::Operator::lte> {};
+template <>
+struct action<g::op_like> : operator_action<ast::Operator::like> {};
+template <>
+struct action<g::op_ilike> : operator_action<ast::Operator::ilike> {};
+template <>
+struct action<g::op_match> : operator_action<ast::Operator::match> {};
+template <>
+struct action<g::op_imatch> : operator_action<ast::Operator::imatch> {};
+template <>
+struct action<g::op_is> : operator_action<ast::Operator::is> {};
+template <>
+struct action<g::op_isdistinct> : operator_action<ast::Operator::isdistinct> {};
+template <>
+struct action<g::op_fts> : operator_action<ast::Operator::fts> {};
+template <>
+struct action<g::op_plfts> : operator_action<ast::Operator::plfts> {};
+template <>
+struct action<g::op_phfts> : operator_action<ast::Operator::phfts> {};
+template <>
+struct action<g::op_wfts> : operator_action<ast::Operator::wfts> {};
+template <>
+struct action<g::op_cs> : operator_action<ast::Operator::cs> {};
+template <>
+struct action<g::op_cd> : operator_action<ast::Operator::cd> {};
+template <>
+struct action<g::op_ov> : operator_action<ast::Operator::ov> {};
+template <>
+struct action<g::op_sl> : operator_action<ast::Operator::sl> {};
+template <>
+struct action<g::op_sr> : operator_action<ast::Operator::sr> {};
+template <>
+struct action<g::op_nxr> : operator_action<ast::Operator::nxr> {};
+template <>
+struct action<g::op_nxl> : operator_action<ast::Operator::nxl> {};
+template <>
+struct action<g::op_adj> : operator_action<ast::Operator::adj> {};
+
+// `in`: the list is reserved from the commas before the first `)` (a guess: quoted
+// elements may hold either).
+template <>
+struct action<g::op_in> {
+  template <typename Input, typename State>
+  static void apply(const Input& in, State& state) {
+    ast::OpExpr& expr = state.op_expr();
+    set_operator(expr, ast::Operator::in);
+    std::string_view rest(in.end(), static_cast<size_t>(in.input().end() - in.end()));
+    rest = rest.substr(0, rest.find(')'));
+    expr.list.reserve(std::min(rough_item_count(rest), kMaxReserve));
+  }
+};
+
+template <>
+struct action<g::quant_any> {
+  template <typename State>
+  static void apply0(State& state) {
+    state.op_expr().quantifier = ast::Quantifier::any;
+  }
+};
+
+template <>
+struct action<g::quant_all> {
+  template <typename State>
+  static void apply0(State& state) {
+    state.op_expr().quantifier = ast::Quantifier::all;
+  }
+};
+
+// `(language)`
+template <>
+struct action<g::fts_language> {
+  template <typename Input, typename State>
+  static void apply(const Input& in, State& state) {
+    const std::string_view text = in.string_view();
+    state.op_expr().language.emplace(text.substr(1, text.size() - 2));
+  }
+};
+
+template <ast::IsValue Value>
+struct is_value_action {
+  template <typename State>
+  static void apply0(State& state) {
+    state.op_expr().is_value = Value;
+  }
+};
+
+template <>
+struct action<g::is_null> : is_value_action<ast::IsValue::null> {};
+template <>
+struct action<g::is_not_null> : is_value_action<ast::IsValue::not_null> {};
+template <>
+struct action<g::is_true> : is_value_action<ast::IsValue::true_> {};
+template <>
+struct action<g::is_false> : is_value_action<ast::IsValue::false_> {};
+template <>
+struct action<g::is_unknown> : is_value_action<ast::IsValue::unknown> {};
+
+// In a plain filter the value is the rest of the input, verbatim.
+template <>
+struct action<g::single_value> {
+  template <typename Input>
+  static void apply(const Input& in, FilterBuilder& filter) {
+    filter.expr.value = in.string_view();
+  }
+};
+
+// A value inside a logic tree or an `in` list loses its quotes and escapes only when the
+// grammar read it as a quoted token: quoted_value / quoted_element matched, which ends
+// tree_value / list_element. Anything else (even `"a"b"`) is verbatim.
+template <>
+struct action<g::quoted_value> {
+  static void apply0(ConditionBuilder& leaf) { leaf.value_quoted = true; }
+};
+
+template <>
+struct action<g::quoted_element> {
+  template <typename State>
+  static void apply0(State& state) {
+    state.value_quoted = true;
+  }
+};
+
+template <typename State>
+std::string take_value(State& state, std::string_view text) {
+  if (!state.value_quoted) return std::string(text);
+  state.value_quoted = false;
+  return unescape_quoted(text);
+}
+
+template <>
+struct action<g::tree_value> {
+  template <typename Input>
+  static void apply(const Input& in, ConditionBuilder& leaf) {
+    leaf.condition.expr.value = take_value(leaf, in.string_view());
+  }
+};
+
+template <>
+struct action<g::list_element> {
+  template <typename Input, typename State>
+  static void apply(const Input& in, State& state) {
+    state.op_expr().list.push_back(take_value(state, in.string_view()));
+  }
+};
+
+// logic trees
+
+template <>
+struct action<g::kw_and> {
+  static void apply0(TreeBuilder& tree) { tree.tree.is_or = false; }
+};
+
+template <>
+struct action<g::kw_or> {
+  static void apply0(TreeBuilder& tree) { tree.tree.is_or = true; }
+};
+
+// Every tree item is first tried as a nested tree: `and.eq.1` (a column named `and`)
+// matches `and` and then finds no `(`.
+template <>
+struct action<g::nested_tree> : pegtl::change_states<TreeBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, TreeBuilder& nested, TreeBuilder& parent) {
+    append(parent.tree.items, ast::Condition{}).tree =
+        std::make_unique<ast::LogicTree>(std::move(nested.tree));
+  }
+};
+
+// A leaf's field and expression build a Condition of their own, appended once complete.
+template <>
+struct action<g::tree_leaf> : pegtl::change_states<ConditionBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, ConditionBuilder& leaf, TreeBuilder& parent) {
+    append(parent.tree.items, std::move(leaf.condition));
+  }
+};
+
+// order
+
+// An order term builds in a scope of its own and is appended once complete.
+template <>
+struct action<g::order_term> : pegtl::change_states<TermBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, TermBuilder& term, OrderList& list) {
+    list.terms.push_back(std::move(term.term));
+  }
+};
+
+// Every term is first tried as `rel(col)`: `year.desc` matches `year` and finds no `(`.
+template <>
+struct action<g::related_field> : pegtl::change_states<RelatedBuilder> {
+  template <typename Input>
+  static void success(const Input& /*in*/, RelatedBuilder& related, TermBuilder& term) {
+    term.term.relation = unquote_name(related.relation);
+    term.term.field = std::move(related.field);
+  }
+};
+
+// `.asc`/`.desc` and `.nullsfirst`/`.nullslast`: on the whole rule, because `.descx`
+// matches `desc` and then fails at term_end (which consumes nothing).
+template <>
+struct action<g::direction> {
+  template <typename Input>
+  static void apply(const Input& in, TermBuilder& term) {
+    term.term.direction = in.string_view() == ".asc" ? ast::Direction::asc : ast::Direction::desc;
+  }
+};
+
+template <>
+struct action<g::nulls_order> {
+  template <typename Input>
+  static void apply(const Input& in, TermBuilder& term) {
+    term.term.nulls = in.string_view() == ".nullsfirst" ? ast::Nulls::first : ast::Nulls::last;
+  }
+};
+
+// ------------------------------------------------------------------ running a grammar
+
+// The parameter's own string is the input: no copy. Lazy tracking: only an error needs a
+// position, and its byte offset is all that is reported.
+using TextInput = pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf, const char*>;
+
+// Parses `text` with `Rule` into `states`; on failure returns PGRST100 naming `what`
+// (e.g. "select parameter") with the offset and the expectation.
+template <typename Rule, typename... States>
+std::optional<Error> run(std::string_view text, std::string_view what, size_t max_nesting,
+                         States&... states) {
+  TextInput input(text.data(), text.size(), "");
+  nesting_budget = NestingBudget{0, max_nesting};
+  try {
+    if (pegtl::parse<Rule, action, control>(input, states...)) return std::nullopt;
+    return errors::parse_failure(what, text, 0, describe_failure(text, 0, "valid syntax"));
+  } catch (const nesting_exceeded&) {
+    return errors::limit_exceeded("The " + std::string(what) + " nests deeper than " +
+                                  std::to_string(max_nesting) + " levels");
+  } catch (const pegtl::parse_error& error) {
+    const size_t offset = error.positions().empty() ? 0 : error.positions().front().byte;
+    return errors::parse_failure(what, text, offset,
+                                 describe_failure(text, offset, error.message()));
+  }
+}
+
+std::optional<Error> parse_key_into(std::string_view text, KeyScratch& key) {
+  key.clear();
+  return run<g::key_param>(text, "filter", SIZE_MAX, key);
+}
+
+bool written_quoted(std::string_view raw) {
+  return !raw.empty() && raw.front() == '"';
+}
+
+// A name of a key is reserved (`order`, `not`, ...) unless written in quotes.
+bool is_reserved(std::string_view raw, std::string_view word) {
+  return !written_quoted(raw) && trim_spaces(raw) == word;
+}
+
+std::vector<std::string> embed_path_of(const KeyScratch& key, size_t count) {
+  std::vector<std::string> path;
+  if (count == 0) return path;
+  path.reserve(count);
+  for (size_t i = 0; i < count; ++i) path.push_back(unquote_name(key.names[i]));
+  return path;
+}
+
+ast::ScopedRange& range_for(ast::Query& query, std::vector<std::string> path) {
   for (auto& range : query.ranges) {
     if (range.embed_path == path) return range;
   }
   auto& range = query.ranges.emplace_back();
-  range.embed_path = path;
+  range.embed_path = std::move(path);
   return range;
 }
 
@@ -516,33 +795,32 @@ std::string unquote_name(std::string_view text) {
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     return unescape_quoted(text);
   }
-  const size_t begin = text.find_first_not_of(' ');
-  if (begin == std::string_view::npos) return {};
-  const size_t end = text.find_last_not_of(' ');
-  return std::string(text.substr(begin, end - begin + 1));
+  return std::string(trim_spaces(text));
 }
 
 Expected<std::vector<ast::SelectItem>> parse_select(std::string_view text, const Limits& limits) {
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The select parameter has too many items");
   }
-  auto tree = parse_tree_of<g::select_param>(text, "select parameter", limits.max_nesting);
-  if (!tree) return std::move(tree.error());
-  std::vector<ast::SelectItem> items;
-  try {
-    build_select_list(**tree, items);
-  } catch (const option_conflict& conflict) {
-    return errors::parse_failure("select parameter", text, conflict.offset,
+  SelectList list;
+  reserve_for(list.items, text);
+  if (auto error = run<g::select_param>(text, "select parameter", limits.max_nesting, list)) {
+    return std::move(*error);
+  }
+  if (list.conflict != kNoConflict) {
+    return errors::parse_failure("select parameter", text, list.conflict,
                                  "an embedded resource takes at most one hint and one join "
                                  "type (!inner or !left)");
   }
-  return items;
+  return std::move(list.items);
 }
 
 Expected<ast::OpExpr> parse_filter_expr(std::string_view text) {
-  auto tree = parse_tree_of<g::filter_param>(text, "filter");
-  if (!tree) return std::move(tree.error());
-  return build_op_expr((*tree)->children, 0);
+  FilterBuilder filter;
+  if (auto error = run<g::filter_param>(text, "filter", SIZE_MAX, filter)) {
+    return std::move(*error);
+  }
+  return std::move(filter.expr);
 }
 
 Expected<ast::LogicTree> parse_logic_tree(std::string_view text, bool negated, bool is_or,
@@ -551,42 +829,24 @@ Expected<ast::LogicTree> parse_logic_tree(std::string_view text, bool negated, b
     return errors::limit_exceeded("The logic tree has too many items");
   }
   // The tree's own parentheses are not a nested_tree; every and(...)/or(...) inside is.
-  auto tree = parse_tree_of<g::logic_param>(text, "logic tree", limits.max_nesting);
-  if (!tree) return std::move(tree.error());
-  ast::LogicTree logic;
-  logic.negated = negated;
-  logic.is_or = is_or;
-  build_tree_items(**tree, 0, logic);
-  return logic;
+  TreeBuilder root;
+  root.tree.negated = negated;
+  root.tree.is_or = is_or;
+  reserve_for(root.tree.items, text);
+  if (auto error = run<g::logic_param>(text, "logic tree", limits.max_nesting, root)) {
+    return std::move(*error);
+  }
+  return std::move(root.tree);
 }
 
 Expected<std::vector<ast::OrderTerm>> parse_order(std::string_view text, const Limits& limits) {
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The order parameter has too many items");
   }
-  auto tree = parse_tree_of<g::order_param>(text, "order");
-  if (!tree) return std::move(tree.error());
-  std::vector<ast::OrderTerm> terms;
-  for (const auto& node : (*tree)->children) {
-    ast::OrderTerm& term = terms.emplace_back();
-    for (const auto& part : node->children) {
-      if (part->is_type<g::related_field>()) {
-        term.relation = unquote_name(part->children.at(0)->string_view());
-        term.field = build_field(*part->children.at(1));
-      } else if (part->is_type<g::field>()) {
-        term.field = build_field(*part);
-      } else if (part->is_type<g::dir_asc>()) {
-        term.direction = ast::Direction::asc;
-      } else if (part->is_type<g::dir_desc>()) {
-        term.direction = ast::Direction::desc;
-      } else if (part->is_type<g::nulls_first>()) {
-        term.nulls = ast::Nulls::first;
-      } else if (part->is_type<g::nulls_last>()) {
-        term.nulls = ast::Nulls::last;
-      }
-    }
-  }
-  return terms;
+  OrderList list;
+  reserve_for(list.terms, text);
+  if (auto error = run<g::order_param>(text, "order", SIZE_MAX, list)) return std::move(*error);
+  return std::move(list.terms);
 }
 
 Expected<std::vector<std::string>> parse_name_list(std::string_view text, std::string_view what,
@@ -594,34 +854,34 @@ Expected<std::vector<std::string>> parse_name_list(std::string_view text, std::s
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The " + std::string(what) + " parameter has too many items");
   }
-  auto tree = parse_tree_of<g::name_list_param>(text, what);
-  if (!tree) return std::move(tree.error());
-  std::vector<std::string> names;
-  for (const auto& node : (*tree)->children) names.push_back(unquote_name(node->string_view()));
-  return names;
+  NameList list;
+  reserve_for(list.names, text);
+  if (auto error = run<g::name_list_param>(text, what, SIZE_MAX, list)) return std::move(*error);
+  return std::move(list.names);
 }
 
 Expected<KeyPath> parse_key(std::string_view text) {
-  auto tree = parse_tree_of<g::key_param>(text, "filter");
-  if (!tree) return std::move(tree.error());
+  KeyScratch scratch;
+  if (auto error = parse_key_into(text, scratch)) return std::move(*error);
   KeyPath key;
-  const Node& path = *(*tree)->children.front();
-  for (const auto& part : path.children) {
-    if (part->is_type<g::name>()) {
-      const std::string_view raw = part->string_view();
-      key.names.push_back(unquote_name(raw));
-      key.quoted.push_back(!raw.empty() && raw.front() == '"');
-    } else if (part->is_type<g::json_step>()) {
-      key.json_path.push_back(build_json_step(*part));
-    }
+  key.names.reserve(scratch.names.size());
+  key.quoted.reserve(scratch.names.size());
+  for (const std::string_view raw : scratch.names) {
+    key.names.push_back(unquote_name(raw));
+    key.quoted.push_back(written_quoted(raw));
   }
+  key.json_path = std::move(scratch.path);
   return key;
 }
 
 Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
                                  const Limits& limits, bool function_arguments) {
   ast::Query query;
-  for (const decode::QueryParam& param : params) {
+  // Per thread and reused, so its vectors keep their capacity from one key (and one query)
+  // to the next; parse_key_into clears it.
+  thread_local KeyScratch key;
+  for (size_t index = 0; index < params.size(); ++index) {
+    const decode::QueryParam& param = params[index];
     // Exact reserved keys first; their first occurrence wins, as in PostgREST.
     if (param.key == "select") {
       if (query.select || !param.value) continue;
@@ -641,42 +901,43 @@ Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
     if (!param.value) continue;  // a bare key is ignored for everything else
     const std::string& value = *param.value;
 
-    auto key = parse_key(param.key);
-    if (!key) return std::move(key.error());
-    const size_t last = key->names.size() - 1;
-    if (key->json_path.empty()) {
-      if (is_reserved(*key, last, "order")) {
+    if (auto error = parse_key_into(param.key, key)) return std::move(*error);
+    const size_t last = key.names.size() - 1;
+    const std::string_view last_name = key.names[last];
+    if (key.path.empty()) {
+      if (is_reserved(last_name, "order")) {
         auto terms = parse_order(value, limits);
         if (!terms) return std::move(terms.error());
-        query.orders.push_back({embed_path_of(*key, last), std::move(*terms)});
+        query.orders.push_back({embed_path_of(key, last), std::move(*terms)});
         continue;
       }
-      if (is_reserved(*key, last, "limit") || is_reserved(*key, last, "offset")) {
-        const bool is_limit = key->names[last] == "limit";
+      if (is_reserved(last_name, "limit") || is_reserved(last_name, "offset")) {
+        const std::string_view word = trim_spaces(last_name);
+        const bool is_limit = word == "limit";
         int64_t number = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
         if (ec != std::errc() || end != value.data() + value.size()) {
-          return range_error("The " + key->names[last] + " parameter must be an integer");
+          return range_error("The " + std::string(word) + " parameter must be an integer");
         }
         if (number < 0) {
           return range_error(is_limit ? "Limit should be greater than or equal to zero"
                                       : "Offset should be greater than or equal to zero");
         }
-        auto& range = range_for(query, embed_path_of(*key, last));
+        auto& range = range_for(query, embed_path_of(key, last));
         (is_limit ? range.limit : range.offset) = number;
         continue;
       }
-      if (is_reserved(*key, last, "and") || is_reserved(*key, last, "or")) {
+      if (is_reserved(last_name, "and") || is_reserved(last_name, "or")) {
         // A `not` segment may stand anywhere before the operator: `not.actors.or`,
         // `actors.not.or`; every other segment is the embed path.
-        const bool is_or = key->names[last] == "or";
+        const bool is_or = trim_spaces(last_name) == "or";
         bool negated = false;
         std::vector<std::string> path;
         for (size_t i = 0; i < last; ++i) {
-          if (is_reserved(*key, i, "not")) {
+          if (is_reserved(key.names[i], "not")) {
             negated = true;
           } else {
-            path.push_back(key->names[i]);
+            path.push_back(unquote_name(key.names[i]));
           }
         }
         auto tree = parse_logic_tree(value, negated, is_or, limits);
@@ -687,15 +948,19 @@ Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
     }
     auto expr = parse_filter_expr(value);
     // GET /rpc/f: a parameter whose value is not an operator expression is an argument.
-    if (!expr && function_arguments && key->names.size() == 1 && key->json_path.empty()) {
-      query.arguments.emplace_back(key->names[0], value);
+    if (!expr && function_arguments && key.names.size() == 1 && key.path.empty()) {
+      query.arguments.emplace_back(unquote_name(key.names[0]), value);
       continue;
     }
     if (!expr) return std::move(expr.error());
+    // Most queries have a few filters: one allocation for up to four.
+    if (query.filters.capacity() == 0) {
+      query.filters.reserve(std::min<size_t>(params.size() - index, kNestedReserve));
+    }
     ast::Filter& filter = query.filters.emplace_back();
-    filter.embed_path = embed_path_of(*key, last);
-    filter.field.name = key->names[last];
-    filter.field.json_path = std::move(key->json_path);
+    filter.embed_path = embed_path_of(key, last);
+    filter.field.name = unquote_name(last_name);
+    filter.field.json_path = std::move(key.path);
     filter.expr = std::move(*expr);
   }
   return query;
