@@ -49,9 +49,11 @@ inline std::string array_literal(const std::vector<std::string>& items) {
 class SqlBuilder {
  public:
   // Statements are a few hundred bytes: one reservation instead of a chain of regrowths.
-  explicit SqlBuilder(std::vector<Param>& params, size_t expected_bytes = 1024) : params_(params) {
+  explicit SqlBuilder(std::vector<Param>& params, size_t expected_bytes = 1024,
+                      size_t expected_params = 16)
+      : params_(params) {
     out_.reserve(expected_bytes);
-    if (params_.capacity() < 16) params_.reserve(16);
+    if (params_.capacity() < expected_params) params_.reserve(expected_params);
   }
 
   SqlBuilder& text(std::string_view sql) {

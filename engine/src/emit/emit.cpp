@@ -9,21 +9,29 @@ namespace {
 using sql::SqlBuilder;
 
 // How a node's columns are qualified: `"schema"."table"` at the root of a read,
-// `"table_1"` (the node's alias) inside an embed. Already quoted.
+// `"table_1"` (the node's alias) inside an embed. Views into the plan and catalog; the
+// quoted text is written where it is used, so no qualifier string is built per node.
 struct Scope {
-  std::string qualifier;
+  std::string_view schema;  // empty when `name` is an alias
+  std::string_view name;
 };
 
 Scope scope_of(const plan::ReadNode& node) {
-  if (node.table_alias.empty()) {
-    return Scope{sql::quote_identifier(node.relation->schema) + "." +
-                 sql::quote_identifier(node.relation->name)};
-  }
-  return Scope{sql::quote_identifier(node.table_alias)};
+  if (node.table_alias.empty()) return Scope{node.relation->schema, node.relation->name};
+  return Scope{{}, node.table_alias};
+}
+
+Scope scope_of(const Relation& relation) {
+  return Scope{relation.schema, relation.name};
+}
+
+SqlBuilder& qualifier(SqlBuilder& sql, const Scope& scope) {
+  if (!scope.schema.empty()) sql.identifier(scope.schema).text(".");
+  return sql.identifier(scope.name);
 }
 
 void column_ref(SqlBuilder& sql, const Scope& scope, std::string_view column) {
-  sql.text(scope.qualifier).text(".").identifier(column);
+  qualifier(sql, scope).text(".").identifier(column);
 }
 
 void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
@@ -256,7 +264,7 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
           }
         } else {
           separator();
-          sql.text(scope.qualifier).text(".*");
+          qualifier(sql, scope).text(".*");
         }
         break;
       case plan::SelectEntry::Kind::embed:
@@ -605,7 +613,7 @@ Statement prelude_of(Context&& context) {
     return std::forward<Context>(context).*member;
   };
   Statement prelude;
-  SqlBuilder sql(prelude.params, 512);
+  SqlBuilder sql(prelude.params, 512, 7);  // seven settings
   const bool pre_request = !context.pre_request_function.empty();
   // The pre-request function runs after every setting is in place: the settings are a
   // subquery fenced with OFFSET 0, so the planner cannot evaluate the call first.
@@ -646,21 +654,32 @@ void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, cons
   const Scope scope = scope_of(root);
   std::vector<Param>& params = out.query.params;
 
-  // FROM ... WHERE first (embeds' joins included), so its parameters are $1..$k and the
-  // count statements can reuse the text with exactly those parameters.
-  SqlBuilder block(params);
-  from_where_sql(block, root, scope, nullptr, nullptr);
-  const std::string block_text = block.take();
-  const size_t block_params = params.size();
-
   const bool ranged = root.limit || root.offset;
   const bool exact_count =
       read.count == plan::CountMode::exact || read.count == plan::CountMode::estimated;
+  const bool planned_count =
+      read.count == plan::CountMode::planned || read.count == plan::CountMode::estimated;
+  // When a count statement reuses FROM ... WHERE (embeds' joins included), that block is
+  // emitted first, so its parameters are $1..$k and the count takes exactly those. Other
+  // reads (the common case) are written in one pass, without the intermediate text.
+  const bool reuse_block = planned_count || (exact_count && ranged);
+  std::string block_text;
+  size_t block_params = 0;
+  if (reuse_block) {
+    SqlBuilder block(params);
+    from_where_sql(block, root, scope, nullptr, nullptr);
+    block_text = block.take();
+    block_params = params.size();
+  }
 
   SqlBuilder sql(params);
   sql.text("with pgrst_source as (select ");
   select_list_sql(sql, scope, root);
-  sql.text(block_text);
+  if (reuse_block) {
+    sql.text(block_text);
+  } else {
+    from_where_sql(sql, root, scope, nullptr, nullptr);
+  }
   group_by_sql(sql, scope, root);
   order_sql(sql, scope, root);
   if (root.limit) sql.text(" limit ").param(std::to_string(*root.limit));
@@ -691,7 +710,7 @@ void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, cons
   sql.text(" as body from (select * from pgrst_source) _postgrest_t");
   out.query.sql = sql.take();
 
-  if (read.count == plan::CountMode::planned || read.count == plan::CountMode::estimated) {
+  if (planned_count) {
     Statement count;
     count.sql = "explain (format json) select 1" + block_text;
     count.params.assign(params.begin(), params.begin() + static_cast<ptrdiff_t>(block_params));
@@ -766,8 +785,7 @@ void returning_sql(SqlBuilder& sql, const plan::WritePlan& write) {
 }
 
 void mutation_sql(SqlBuilder& sql, const plan::WritePlan& write) {
-  const Scope scope = Scope{sql::quote_identifier(write.relation->schema) + "." +
-                            sql::quote_identifier(write.relation->name)};
+  const Scope scope = scope_of(*write.relation);
   const plan::ReadNode& root = write.returned;
   switch (write.kind) {
     case plan::WriteKind::insert:
@@ -816,7 +834,9 @@ void mutation_sql(SqlBuilder& sql, const plan::WritePlan& write) {
     case plan::WriteKind::update: {
       if (write.columns.empty()) {
         // An empty object changes nothing and affects no row.
-        sql.text("select ").text(scope.qualifier).text(".* from ").text(scope.qualifier);
+        sql.text("select ");
+        qualifier(sql, scope).text(".* from ");
+        qualifier(sql, scope);
         sql.text(" where false");
         break;
       }
