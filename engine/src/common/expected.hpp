@@ -12,8 +12,12 @@ namespace pgrest {
 template <typename T>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : value_(std::in_place_index<0>, std::move(value)) {}
-  Expected(Error error) : value_(std::in_place_index<1>, std::move(error)) {}
+  // By reference, not by value: a by-value parameter would move a returned plan twice
+  // (into the parameter, then into the variant), and plans hold dozens of strings.
+  Expected(T&& value) : value_(std::in_place_index<0>, std::move(value)) {}
+  Expected(const T& value) : value_(std::in_place_index<0>, value) {}
+  Expected(Error&& error) : value_(std::in_place_index<1>, std::move(error)) {}
+  Expected(const Error& error) : value_(std::in_place_index<1>, error) {}
 
   [[nodiscard]] bool ok() const { return value_.index() == 0; }
   explicit operator bool() const { return ok(); }

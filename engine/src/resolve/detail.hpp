@@ -44,8 +44,10 @@ struct RequestScope {
   Preferences prefs;
 };
 
-Expected<RequestScope> resolve_scope(const Catalog& catalog, const Config& config,
-                                     const ClaimPath& role_claim, const Request& request);
+// Fills `scope` in place (it is moved from piecemeal into the plan afterwards).
+Expected<bool> resolve_scope(const Catalog& catalog, const Config& config,
+                             const ClaimPath& role_claim, const Request& request,
+                             RequestScope& scope);
 
 // Binds select (with embeds), filters, logic trees, order and ranges onto `root`.
 // Root-level filters go to *root_filters when given (a mutation's WHERE), else to root.

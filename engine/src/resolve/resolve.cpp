@@ -1021,9 +1021,9 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
 
 namespace detail {
 
-Expected<RequestScope> resolve_scope(const Catalog& catalog, const Config& config,
-                                     const ClaimPath& role_claim, const Request& request) {
-  RequestScope scope;
+Expected<bool> resolve_scope(const Catalog& catalog, const Config& config,
+                             const ClaimPath& role_claim, const Request& request,
+                             RequestScope& scope) {
   auto schema = choose_schema(config, request);
   if (!schema) return std::move(schema.error());
   scope.schema = std::move(*schema);
@@ -1059,7 +1059,7 @@ Expected<RequestScope> resolve_scope(const Catalog& catalog, const Config& confi
     return errors::make(400, "PGRST122", "Invalid preferences given with handling=strict",
                         "Invalid preferences: " + list);
   }
-  return scope;
+  return true;
 }
 
 // Binds select (with embeds), filters, logic trees, order and ranges onto `root`.
@@ -1159,16 +1159,18 @@ std::optional<ClaimPath> parse_claim_path(std::string_view text) {
 Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
                                       const ClaimPath& role_claim, const Request& request,
                                       const decode::Target& target, ast::Query query) {
-  auto scope = resolve_scope(catalog, config, role_claim, request);
-  if (!scope) return std::move(scope.error());
+  RequestScope scope;
+  if (auto scoped = resolve_scope(catalog, config, role_claim, request, scope); !scoped) {
+    return std::move(scoped.error());
+  }
   plan::ReadPlan read;
   read.head = request.method == "HEAD";
-  read.schema = scope->schema;
-  read.context = std::move(scope->context);
-  read.format = scope->negotiated.format;
-  read.nulls_stripped = scope->negotiated.nulls_stripped;
-  read.media_type = scope->negotiated.media_type;
-  read.count = scope->prefs.count;
+  read.schema = scope.schema;
+  read.context = std::move(scope.context);
+  read.format = scope.negotiated.format;
+  read.nulls_stripped = scope.negotiated.nulls_stripped;
+  read.media_type = scope.negotiated.media_type;
+  read.count = scope.prefs.count;
 
   const Relation* relation = catalog.find_relation(read.schema, target.name);
   if (!relation) return relation_not_found(catalog, read.schema, target.name);

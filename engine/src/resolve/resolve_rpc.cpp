@@ -122,17 +122,19 @@ Expected<Body> inspect_arguments_body(std::string_view body) {
 Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
                                  const ClaimPath& role_claim, const Request& request,
                                  const decode::Target& target, ast::Query query) {
-  auto scope = resolve_scope(catalog, config, role_claim, request);
-  if (!scope) return std::move(scope.error());
+  RequestScope scope;
+  if (auto scoped = resolve_scope(catalog, config, role_claim, request, scope); !scoped) {
+    return std::move(scoped.error());
+  }
   RpcOutcome outcome;
   outcome.plan = std::make_unique<plan::RpcPlan>();
   plan::RpcPlan& rpc = *outcome.plan;
-  rpc.schema = scope->schema;
-  rpc.context = std::move(scope->context);
-  rpc.format = scope->negotiated.format;
-  rpc.nulls_stripped = scope->negotiated.nulls_stripped;
-  rpc.media_type = scope->negotiated.media_type;
-  rpc.count = scope->prefs.count;
+  rpc.schema = scope.schema;
+  rpc.context = std::move(scope.context);
+  rpc.format = scope.negotiated.format;
+  rpc.nulls_stripped = scope.negotiated.nulls_stripped;
+  rpc.media_type = scope.negotiated.media_type;
+  rpc.count = scope.prefs.count;
   rpc.head = request.method == "HEAD";
   const bool post = request.method == "POST";
   const std::string* content_type = header(request, "content-type");

@@ -200,8 +200,10 @@ bool has_null_embed_filter(const std::vector<plan::Condition>& conditions) {
 Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& config,
                                      const ClaimPath& role_claim, const Request& request,
                                      const decode::Target& target, ast::Query query) {
-  auto scope = resolve_scope(catalog, config, role_claim, request);
-  if (!scope) return std::move(scope.error());
+  RequestScope scope;
+  if (auto scoped = resolve_scope(catalog, config, role_claim, request, scope); !scoped) {
+    return std::move(scoped.error());
+  }
   WriteOutcome outcome;
   plan::WritePlan& write = outcome.plan;
   const std::string& method = request.method;
@@ -209,12 +211,12 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
                : method == "PUT"   ? plan::WriteKind::put
                : method == "PATCH" ? plan::WriteKind::update
                                    : plan::WriteKind::remove;
-  write.schema = scope->schema;
-  write.context = std::move(scope->context);
-  write.format = scope->negotiated.format;
-  write.nulls_stripped = scope->negotiated.nulls_stripped;
-  write.media_type = scope->negotiated.media_type;
-  const Preferences& prefs = scope->prefs;
+  write.schema = scope.schema;
+  write.context = std::move(scope.context);
+  write.format = scope.negotiated.format;
+  write.nulls_stripped = scope.negotiated.nulls_stripped;
+  write.media_type = scope.negotiated.media_type;
+  const Preferences& prefs = scope.prefs;
 
   const Relation* relation = catalog.find_relation(write.schema, target.name);
   if (!relation) return missing_relation(catalog, write.schema, target.name);
