@@ -2,15 +2,18 @@
 //
 // A Catalog is built once (from libpq introspection or a JSON snapshot), then never
 // mutated: engines share it read-only across threads as shared_ptr<const Catalog> and a
-// refresh swaps in a whole new snapshot. Name lookups are hashed and built in finalize().
+// refresh swaps in a whole new snapshot. Name lookups are hashed and built in finalize(),
+// as flat open-addressing tables of positions (no node per entry, no key strings): a
+// copied Relation stays valid, but a copied Catalog must be finalized again, since its
+// relationships view the column names of the original's foreign keys.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace pgrest {
@@ -27,13 +30,15 @@ enum class Volatility : uint8_t { immutable, stable, volatile_ };
 
 enum class ParamMode : uint8_t { in, out, inout, variadic, table };
 
+// The small fields follow the strings so that they share one padding word (144 bytes a
+// column, not 152): large catalogs hold a Column per column of every table.
 struct Column {
   std::string name;
   std::string type;       // format_type() with modifiers, e.g. "character varying(20)"
   std::string base_type;  // domains resolved to their base type, no modifiers, e.g. "jsonb"
+  std::optional<std::string> default_expr;  // SQL text of the default, as the catalog has it
   uint32_t type_oid = 0;
   bool nullable = true;
-  std::optional<std::string> default_expr;  // SQL text of the default, as the catalog has it
   bool generated = false;
   bool identity = false;
 };
@@ -49,10 +54,18 @@ struct Relation {
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> unique_keys;
 
-  // Filled by Catalog::finalize().
-  std::unordered_map<std::string_view, uint32_t> column_index;
-
+  // Builds the hashed lookup behind find_column(). Catalog::finalize() calls it for every
+  // relation; a Relation made outside a catalog (a function's OUT columns) calls it itself.
+  void index_columns();
+  // The first column of that name, nullptr when none. Without index_columns() (or with
+  // more columns than the index can number) it scans the columns instead.
   [[nodiscard]] const Column* find_column(std::string_view column_name) const;
+
+ private:
+  // Open addressing with linear probing: each slot holds a position in `columns` plus one
+  // (0 = empty), and the size is a power of two. 2 bytes a slot instead of a heap node a
+  // column, since PostgreSQL caps a table at 1,600 columns.
+  std::vector<uint16_t> column_slots_;
 };
 
 struct ForeignKey {
@@ -89,10 +102,36 @@ struct Function {
 
 enum class Cardinality : uint8_t { many_to_one, one_to_many, one_to_one, many_to_many };
 
+// The column names of one side of a foreign key: a view of the ForeignKey's own vector,
+// so that a relationship allocates nothing (a catalog has two or more per foreign key).
+// Reads like a vector of string_view, and converts to one for code that keeps a list.
+class ColumnNames {
+ public:
+  ColumnNames() = default;
+  explicit ColumnNames(const std::vector<std::string>& names) : names_(names) {}
+
+  [[nodiscard]] size_t size() const { return names_.size(); }
+  [[nodiscard]] bool empty() const { return names_.empty(); }
+  [[nodiscard]] std::string_view operator[](size_t i) const { return names_[i]; }
+  [[nodiscard]] std::string_view front() const { return names_.front(); }
+  [[nodiscard]] std::string_view back() const { return names_.back(); }
+  [[nodiscard]] auto begin() const { return names_.begin(); }
+  [[nodiscard]] auto end() const { return names_.end(); }
+  // Implicit on purpose: these members used to be vectors of string_view.
+  operator std::vector<std::string_view>() const {  // NOLINT(google-explicit-constructor)
+    return std::vector<std::string_view>(names_.begin(), names_.end());
+  }
+
+ private:
+  std::span<const std::string> names_;
+};
+
 // A relationship usable for embedding, derived from the foreign keys by finalize().
-// Indices point into the catalog's vectors (not pointers, so a copied catalog stays valid).
+// Relations and foreign keys are named by index into the catalog's vectors; the column
+// names view the foreign keys' vectors, so a copied catalog must be finalized again.
 struct Relationship {
   Cardinality cardinality = Cardinality::many_to_one;
+  bool is_self = false;
   uint32_t source = 0;  // relation index: the table the embed starts from
   uint32_t target = 0;  // relation index: the embedded table
   // Foreign key(s): for M2O/O2M/O2O the one FK; for M2M the junction's FK to source
@@ -102,16 +141,25 @@ struct Relationship {
   uint32_t junction_target_key = 0;
   // Join columns: source_columns[i] = target_columns[i] (M2O/O2M/O2O); for M2M the
   // source joins the junction and the junction joins the target.
-  std::vector<std::string_view> source_columns;
-  std::vector<std::string_view> target_columns;
-  std::vector<std::string_view> junction_source_columns;  // M2M only
-  std::vector<std::string_view> junction_target_columns;  // M2M only
-  bool is_self = false;
+  ColumnNames source_columns;
+  ColumnNames target_columns;
+  ColumnNames junction_source_columns;  // M2M only
+  ColumnNames junction_target_columns;  // M2M only
 
   [[nodiscard]] bool to_one() const {
     return cardinality == Cardinality::many_to_one || cardinality == Cardinality::one_to_one;
   }
 };
+
+namespace catalog_internal {
+// A slot of the catalog's name tables: `tag` is the high half of the name's 64-bit hash,
+// so a probe rarely has to compare names; `position` is an index into the relations or
+// functions plus one (0 = empty).
+struct NameSlot {
+  uint32_t tag = 0;
+  uint32_t position = 0;
+};
+}  // namespace catalog_internal
 
 class Catalog {
  public:
@@ -123,7 +171,7 @@ class Catalog {
 
   // Builds the hashed lookups. Must be called once after the vectors are filled and
   // before the catalog is shared; the vectors must not change afterwards.
-  void finalize();
+  void finalize() { build_lookups(false); }
 
   [[nodiscard]] const Relation* find_relation(std::string_view schema, std::string_view name) const;
   // Every overload with that name in that schema (empty when none).
@@ -135,24 +183,33 @@ class Catalog {
     return static_cast<uint32_t>(&relation - relations.data());
   }
 
-  // Relationships whose source is relations[source_index] (built by finalize(), in time
-  // linear in the number of foreign keys plus junction pairs).
-  [[nodiscard]] const std::vector<uint32_t>& relationships_from(uint32_t source_index) const;
+  // Indices into `relationships` of those whose source is relations[source_index], in the
+  // order finalize() derived them (built in time linear in the number of foreign keys plus
+  // junction pairs).
+  [[nodiscard]] std::span<const uint32_t> relationships_from(uint32_t source_index) const;
   std::vector<Relationship> relationships;
 
  private:
+  // The snapshot loader indexes each relation's columns as it reads them, while they are
+  // still in cache (in a large catalog a second pass over every column misses it), and
+  // then builds the rest with build_lookups(true).
+  friend std::shared_ptr<const Catalog> load_catalog_json(std::string_view json,
+                                                          std::string* error);
+  void build_lookups(bool columns_indexed);
   void build_relationships();
-  std::vector<std::vector<uint32_t>> relationships_by_source_;
+  // Index of the first relation named schema.name (hash: their hash), UINT32_MAX if none.
+  [[nodiscard]] uint32_t relation_position(uint64_t hash, std::string_view schema,
+                                           std::string_view name) const;
 
-  struct QualifiedHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const noexcept {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
-  // Keys are "schema\0name" so no quoting rule is needed to keep them unambiguous.
-  std::unordered_map<std::string, uint32_t, QualifiedHash, std::equal_to<>> relation_index_;
-  std::unordered_multimap<std::string, uint32_t, QualifiedHash, std::equal_to<>> function_index_;
+  // relationships_from(s) is relationship_list_[relationship_offsets_[s] ..
+  // relationship_offsets_[s + 1]): two flat arrays rather than a vector per relation.
+  std::vector<uint32_t> relationship_offsets_;
+  std::vector<uint32_t> relationship_list_;
+
+  // Open addressing with linear probing over (schema, name), hashing the two string_views
+  // as they are, without building a key string.
+  std::vector<catalog_internal::NameSlot> relation_slots_;
+  std::vector<catalog_internal::NameSlot> function_slots_;
 };
 
 [[nodiscard]] std::string_view to_string(RelationKind kind);

@@ -264,9 +264,7 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
         column.type = column.base_type = param.type;
         column.type_oid = param.type_oid;
       }
-      for (uint32_t i = 0; i < rpc.result_columns->columns.size(); ++i) {
-        rpc.result_columns->column_index.emplace(rpc.result_columns->columns[i].name, i);
-      }
+      rpc.result_columns->index_columns();
       rows = rpc.result_columns.get();
     }
     rpc.root.relation = rows;
