@@ -5,7 +5,8 @@
 # slow `apt-get update`) only runs when something is actually missing, so CI and
 # developers can call this unconditionally before every build.
 #
-# Usage: scripts/install-deps.sh
+# Usage: scripts/install-deps.sh [extra-package ...]
+#   Extra packages are for optional jobs only (bench/charts.sh asks for gnuplot-nox).
 set -euo pipefail
 
 readonly PACKAGES=(
@@ -25,6 +26,7 @@ readonly PACKAGES=(
   clang-format
   python3-dev
   python3-psycopg2
+  "$@"
 )
 
 die() {

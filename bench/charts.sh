@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Renders the charts of bench/README.md from one run of pgrest-bench:
+#   bench/latency.png  p50 and p99 translation latency per request class, with the targets
+#   bench/catalog.png  catalog load time and memory against schema size (log-log)
+#
+#   bash bench/charts.sh [build-dir]        (default build-release, as `make bench`)
+#
+# Installs gnuplot-nox when it is missing (an optional package, only charts need it).
+# The JSON Google Benchmark writes is read with Python's json module.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+readonly BUILD=${1:-build-release}
+readonly BENCH=$BUILD/bench/pgrest-bench
+readonly OUT=bench
+
+command -v gnuplot >/dev/null || bash scripts/install-deps.sh gnuplot-nox
+if [[ ! -x "$BENCH" ]]; then
+  [[ -f "$BUILD/build.ninja" ]] ||
+    meson setup "$BUILD" -Dbuildtype=release -Dbench=true -Dtests=false >/dev/null
+  ninja -C "$BUILD" bench/pgrest-bench >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$BENCH" --benchmark_filter='^latency/|^catalog/load/' --benchmark_format=json \
+  >"$work/run.json"
+
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+with open(f"{work}/run.json") as f:
+    runs = json.load(f)["benchmarks"]
+targets = {"S": (1000, 2000), "M": (3000, 6000), "C": (8000, 16000)}
+with open(f"{work}/latency.dat", "w") as out:
+    out.write("class p50_us p99_us target_p50_us target_p99_us\n")
+    for run in runs:
+        name = run["name"]
+        if not name.startswith("latency/"):
+            continue
+        cls = name.split("/")[1]
+        p50, p99 = run["p50_ns"] / 1000, run["p99_ns"] / 1000
+        t50, t99 = (t / 1000 for t in targets[cls])
+        out.write(f"{cls} {p50:.3f} {p99:.3f} {t50} {t99}\n")
+with open(f"{work}/catalog.dat", "w") as out:
+    out.write("tables ms megabytes\n")
+    for run in runs:
+        name = run["name"]
+        if not name.startswith("catalog/load/"):
+            continue
+        tables = int(name.split("/")[2])
+        unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[run["time_unit"]]
+        megabytes = run.get("held_mb", run.get("resident_mb", 0.0))
+        out.write(f"{tables} {run['real_time'] * unit:.3f} {megabytes:.3f}\n")
+PY
+
+gnuplot <<GP
+set terminal pngcairo size 800,480 font "sans,11" noenhanced
+set output "$OUT/latency.png"
+set title "pgrest translation latency per request class"
+set ylabel "microseconds"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set key top left
+set grid ytics
+set yrange [0:*]
+plot "$work/latency.dat" using 2:xtic(1) title "p50", \
+     "" using 3 title "p99", \
+     "" using 4 title "p50 target" fillstyle pattern 4, \
+     "" using 5 title "p99 target" fillstyle pattern 5
+GP
+
+gnuplot <<GP
+set terminal pngcairo size 800,480 font "sans,11" noenhanced
+set output "$OUT/catalog.png"
+set title "catalog snapshot load + finalize against schema size"
+set xlabel "tables (10 columns, 1 foreign key each)"
+set logscale xy
+set ylabel "milliseconds"
+set y2label "megabytes held"
+set y2tics
+set logscale y2
+set ytics nomirror
+set grid
+set key top left
+plot "$work/catalog.dat" using 1:2 with linespoints title "load + finalize (ms)", \
+     "" using 1:3 axes x1y2 with linespoints title "memory held (MB)"
+GP
+
+echo "wrote $OUT/latency.png and $OUT/catalog.png"
+cat "$work/latency.dat" "$work/catalog.dat"
