@@ -126,37 +126,50 @@ Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size
 
 Expected<Target> decode_path(std::string_view raw_path) {
   // Split on '/' first and decode each segment after, so an encoded slash (%2F) is
-  // part of a name, as in PostgREST's web layer.
-  std::vector<std::string> segments;
+  // part of a name, as in PostgREST's web layer. Only one or two segments can name
+  // anything, so only the first two are kept (no vector); every segment is still
+  // decoded and checked, so the error does not depend on where a bad one sits.
+  std::string first;
+  std::string second;
+  size_t count = 0;
+  bool any_empty = false;
   std::string_view rest(raw_path);
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   while (!rest.empty()) {
     const size_t slash = rest.find('/');
-    segments.push_back(percent_decode(rest.substr(0, slash), false));
-    if (utf8::first_invalid(segments.back()) != std::string_view::npos ||
-        segments.back().find('\0') != std::string::npos) {
+    std::string segment = percent_decode(rest.substr(0, slash), false);
+    if (utf8::first_invalid(segment) != std::string_view::npos ||
+        segment.find('\0') != std::string::npos) {
       return errors::make(404, "PGRST125", "Invalid path specified in request URL",
                           "The path is not valid UTF-8");
     }
+    any_empty = any_empty || segment.empty();
+    if (count == 0) {
+      first = std::move(segment);
+    } else if (count == 1) {
+      second = std::move(segment);
+    }
+    ++count;
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash + 1);
-    if (rest.empty()) segments.emplace_back();  // a trailing slash is an empty segment
+    if (rest.empty()) {  // a trailing slash is an empty segment
+      any_empty = true;
+      ++count;
+    }
   }
   Target target;
-  if (segments.empty()) {
+  if (count == 0) {
     target.kind = Target::Kind::root;
     return target;
   }
-  bool any_empty = false;
-  for (const auto& segment : segments) any_empty = any_empty || segment.empty();
-  if (!any_empty && segments.size() == 1) {
+  if (!any_empty && count == 1) {
     target.kind = Target::Kind::relation;
-    target.name = std::move(segments[0]);
+    target.name = std::move(first);
     return target;
   }
-  if (!any_empty && segments.size() == 2 && segments[0] == "rpc") {
+  if (!any_empty && count == 2 && first == "rpc") {
     target.kind = Target::Kind::function;
-    target.name = std::move(segments[1]);
+    target.name = std::move(second);
     return target;
   }
   return errors::make(404, "PGRST125", "Invalid path specified in request URL");
