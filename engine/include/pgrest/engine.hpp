@@ -96,8 +96,11 @@ struct Error {
 
 class Result {
  public:
-  Result(Translation translation) : value_(std::move(translation)) {}
-  Result(Error error) : value_(std::move(error)) {}
+  // By reference, so a returned translation is moved once rather than twice.
+  Result(Translation&& translation) : value_(std::move(translation)) {}
+  Result(const Translation& translation) : value_(translation) {}
+  Result(Error&& error) : value_(std::move(error)) {}
+  Result(const Error& error) : value_(error) {}
 
   [[nodiscard]] bool ok() const { return value_.index() == 0; }
   [[nodiscard]] const Translation& translation() const { return std::get<0>(value_); }
