@@ -12,6 +12,8 @@
 // Families (see bench/README.md):
 //   translate/{S,M,C}          Engine::translate end to end
 //   translate/C/threads        the same, two threads sharing one Engine
+//   translator/{S,M,C}         pgrest::Translator::translate, reusing its buffers (one
+//                              Translator per thread, as a host's worker would hold)
 //   decode/{M,C}               decode::decode_query_string
 //   parse/{M,C}                parse::parse_query on the already decoded parameters
 //   parse+resolve+emit/{M,C}   parse, resolve and emit (an ast::Query is move-only and
@@ -19,6 +21,7 @@
 //                              without re-parsing)
 //   emit/{S,M,C}               emit_prelude + emit_read on a plan resolved once
 //   latency/{S,M,C}            Engine::translate timed one call at a time: p50_ns, p99_ns
+//   latency/translator/{S,M,C} the same through a Translator
 //   anchor/pg_parse/{S,M,C}    PostgreSQL's own parser (libpg_query's raw_parser, no JSON
 //                              output) parsing the statement we emitted; counters give
 //                              translate_ns and translate/parse
@@ -369,6 +372,26 @@ void bm_translate(benchmark::State& state, const Case* c) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The same through a Translator, as a host translating on one thread in a loop does: the
+// previous result's buffers and the read's syntax tree and plan are reused.
+void bm_translator(benchmark::State& state, const Case* c) {
+  if (!ready(state, *c)) return;
+  pgrest::Translator translator(*fixture().engine);
+  const pgrest::Request request = make_request(*c);
+  const std::string problem = check(*c, translator.translate(request));
+  if (!problem.empty()) {
+    state.SkipWithError(problem.c_str());
+    return;
+  }
+  const AllocSnapshot before;
+  for (auto _ : state) {
+    const pgrest::Result& result = translator.translate(request);
+    benchmark::DoNotOptimize(&result);
+  }
+  report_allocs(state, before);
+  state.SetItemsProcessed(state.iterations());
+}
+
 void bm_decode(benchmark::State& state, const Case* c) {
   if (!ready(state, *c)) return;
   const size_t max_params = fixture().config.limits.max_query_params;
@@ -425,17 +448,23 @@ void bm_parse_resolve_emit(benchmark::State& state, const Case* c) {
 // One steady_clock reading either side of every call (the result's destruction included,
 // as in translate/). The reported time is the mean of those samples, so it carries the
 // clock's own overhead (a few tens of ns).
+template <bool kReuse>
 void bm_latency(benchmark::State& state, const Case* c) {
   if (!ready(state, *c)) return;
   using Clock = std::chrono::steady_clock;
   const pgrest::Engine& engine = *fixture().engine;
+  pgrest::Translator translator(engine);
   const pgrest::Request request = make_request(*c);
+  if (kReuse) (void)translator.translate(request);  // grow the buffers once
   std::vector<int64_t> samples;
   samples.reserve(static_cast<size_t>(state.max_iterations));
   const AllocSnapshot before;
   for (auto _ : state) {
     const Clock::time_point start = Clock::now();
-    {
+    if constexpr (kReuse) {
+      const pgrest::Result& result = translator.translate(request);
+      benchmark::DoNotOptimize(&result);
+    } else {
       pgrest::Result result = engine.translate(request);
       benchmark::DoNotOptimize(result);
     }
@@ -587,6 +616,9 @@ void register_benchmarks() {
   for (const Case* c : all) {
     benchmark::RegisterBenchmark(("translate/" + std::string(c->name)).c_str(), bm_translate, c);
   }
+  for (const Case* c : all) {
+    benchmark::RegisterBenchmark(("translator/" + std::string(c->name)).c_str(), bm_translator, c);
+  }
   benchmark::RegisterBenchmark("translate/C/threads", bm_translate, &kComplex)
       ->Threads(2)
       ->UseRealTime();
@@ -598,7 +630,13 @@ void register_benchmarks() {
     benchmark::RegisterBenchmark(("emit/" + std::string(c->name)).c_str(), bm_emit, c);
   }
   for (const Case* c : all) {
-    benchmark::RegisterBenchmark(("latency/" + std::string(c->name)).c_str(), bm_latency, c)
+    benchmark::RegisterBenchmark(("latency/" + std::string(c->name)).c_str(), bm_latency<false>, c)
+        ->Iterations(200000)
+        ->UseManualTime();
+  }
+  for (const Case* c : all) {
+    benchmark::RegisterBenchmark(("latency/translator/" + std::string(c->name)).c_str(),
+                                 bm_latency<true>, c)
         ->Iterations(200000)
         ->UseManualTime();
   }

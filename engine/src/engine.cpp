@@ -1,6 +1,7 @@
 // Engine::translate: the stages called in order. Each stage returns a value or an Error;
 // nothing throws past this file.
 #include <new>
+#include <optional>
 #include <utility>
 
 #include "common/errors.hpp"
@@ -38,23 +39,62 @@ Expected<bool> check_bounds(const Request& request, const Limits& limits) {
   return true;
 }
 
+}  // namespace
+
+// What a read builds on its way to the SQL. A Translator keeps one and reuses it, so its
+// vectors and strings keep their capacity from one request to the next.
+struct ReadScratch {
+  std::vector<decode::QueryParam> params;
+  ast::Query query;
+  plan::ReadPlan read;
+};
+
+namespace {
+
+// A read into `out`, which is either fresh or a translation whose buffers are reused:
+// every field is set here, and the statements' text and parameters are rewritten.
+std::optional<Error> translate_read(const Catalog& catalog, const Config& config,
+                                    const CompiledConfig& compiled, const Request& request,
+                                    const decode::Target& target, ReadScratch& scratch,
+                                    Translation& out) {
+  if (auto decoded = decode::decode_query_string(request.query, config.limits.max_query_params,
+                                                 scratch.params);
+      !decoded) {
+    return std::move(decoded.error());
+  }
+  if (auto parsed = parse::parse_query(scratch.params, config.limits, false, scratch.query);
+      !parsed) {
+    return std::move(parsed.error());
+  }
+  if (auto resolved = resolve::resolve_read(catalog, config, compiled.role_claim, request, target,
+                                            scratch.query, scratch.read);
+      !resolved) {
+    return std::move(resolved.error());
+  }
+  plan::ReadPlan& read = scratch.read;
+  out.status = 200;
+  out.read_only = true;
+  out.rollback = false;
+  out.media_type = read.media_type;
+  out.singular = read.format == plan::OutputFormat::json_object;
+  out.count_query.reset();
+  out.count_threshold.reset();
+  out.max_affected.reset();
+  out.expect_one_row = false;
+  emit::emit_prelude(std::move(read.context), out.prelude);
+  out.query.params.clear();
+  emit::emit_read(read, config, out);
+  return std::nullopt;
+}
+
 Result translate_read(const Catalog& catalog, const Config& config, const CompiledConfig& compiled,
                       const Request& request, const decode::Target& target) {
-  auto params = decode::decode_query_string(request.query, config.limits.max_query_params);
-  if (!params) return std::move(params.error());
-  auto query = parse::parse_query(*params, config.limits);
-  if (!query) return std::move(query.error());
-  auto read = resolve::resolve_read(catalog, config, compiled.role_claim, request, target,
-                                    std::move(*query));
-  if (!read) return std::move(read.error());
-
+  ReadScratch scratch;
   Translation translation;
-  translation.status = 200;
-  translation.read_only = true;
-  translation.media_type = read->media_type;
-  translation.singular = read->format == plan::OutputFormat::json_object;
-  translation.prelude = emit::emit_prelude(std::move(read->context));
-  emit::emit_read(*read, config, translation);
+  if (auto error =
+          translate_read(catalog, config, compiled, request, target, scratch, translation)) {
+    return std::move(*error);
+  }
   return translation;
 }
 
@@ -169,6 +209,39 @@ Result Engine::translate(const Request& request) const noexcept {
   } catch (...) {
     return errors::make(400, "PGRX100", "Request could not be translated");
   }
+}
+
+Translator::Translator(const Engine& engine)
+    : engine_(engine), scratch_(std::make_unique<ReadScratch>()), result_(Translation{}) {}
+
+Translator::~Translator() = default;
+
+const Result& Translator::translate(const Request& request) noexcept {
+  try {
+    const std::shared_ptr<const Catalog> catalog = engine_.catalog();
+    const bool plain_read = catalog && (request.method == "GET" || request.method == "HEAD") &&
+                            check_bounds(request, engine_.config_.limits).ok();
+    if (plain_read) {
+      auto target = decode::decode_path(request.path);
+      if (target && target->kind == decode::Target::Kind::relation) {
+        // Reuse the previous translation's buffers when there is one.
+        if (!result_.ok()) result_ = Result(Translation{});
+        Translation& out = std::get<0>(result_.value_);
+        if (auto error = translate_read(*catalog, engine_.config_, *engine_.compiled_, request,
+                                        *target, *scratch_, out)) {
+          result_ = Result(std::move(*error));
+        }
+        return result_;
+      }
+    }
+    // Everything else (writes, functions, refusals before parsing) as Engine::translate.
+    result_ = engine_.translate(request);
+  } catch (const std::bad_alloc&) {
+    result_ = Result(errors::make(413, "PGRX413", "Request too large to translate"));
+  } catch (...) {
+    result_ = Result(errors::make(400, "PGRX100", "Request could not be translated"));
+  }
+  return result_;
 }
 
 }  // namespace pgrest

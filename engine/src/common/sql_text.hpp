@@ -49,9 +49,12 @@ inline std::string array_literal(const std::vector<std::string>& items) {
 class SqlBuilder {
  public:
   // Statements are a few hundred bytes: one reservation instead of a chain of regrowths.
+  // `buffer`: a string to write into (cleared first), so a caller reusing its
+  // translation keeps the capacity of the previous statement's text.
   explicit SqlBuilder(std::vector<Param>& params, size_t expected_bytes = 1024,
-                      size_t expected_params = 16)
-      : params_(params) {
+                      size_t expected_params = 16, std::string buffer = {})
+      : out_(std::move(buffer)), params_(params) {
+    out_.clear();
     out_.reserve(expected_bytes);
     if (params_.capacity() < expected_params) params_.reserve(expected_params);
   }

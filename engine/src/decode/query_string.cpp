@@ -98,7 +98,15 @@ std::string percent_decode(std::string_view text, bool plus_as_space) {
 
 Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params) {
   std::vector<QueryParam> params;
-  if (raw.empty()) return params;
+  auto decoded = decode_query_string(raw, max_params, params);
+  if (!decoded) return std::move(decoded.error());
+  return params;
+}
+
+Expected<bool> decode_query_string(std::string_view raw, size_t max_params,
+                                   std::vector<QueryParam>& params) {
+  params.clear();
+  if (raw.empty()) return true;
   SplitState state{&params, max_params, false, {}, false, {}};
   pegtl::memory_input<> input(raw.data(), raw.size(), "query");
   // The grammar accepts every byte string, so parse() cannot fail here.
@@ -121,7 +129,7 @@ Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size
       return invalid_utf8("value of " + param.key);
     }
   }
-  return params;
+  return true;
 }
 
 Expected<Target> decode_path(std::string_view raw_path) {

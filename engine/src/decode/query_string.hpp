@@ -19,6 +19,10 @@ struct QueryParam {
 // postgrest-js send it), and checks that every decoded key and value is valid UTF-8.
 // Empty segments (`a=1&&b=2`) are skipped. Refuses more than `max_params` pairs.
 Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params);
+// The same into `params` (cleared first), so a caller that keeps the vector reuses its
+// capacity from one request to the next.
+Expected<bool> decode_query_string(std::string_view raw, size_t max_params,
+                                   std::vector<QueryParam>& params);
 
 // Percent-decodes `text`; `+` becomes a space only when `plus_as_space`. A `%` that does
 // not start a valid escape is kept as it is.

@@ -608,12 +608,12 @@ namespace {
 
 // Context is `const plan::Context&` (values copied) or `plan::Context&&` (values moved).
 template <typename Context>
-Statement prelude_of(Context&& context) {
+void prelude_of(Context&& context, Statement& prelude) {
   const auto value = [&](auto member) -> decltype(auto) {
     return std::forward<Context>(context).*member;
   };
-  Statement prelude;
-  SqlBuilder sql(prelude.params, 512, 7);  // seven settings
+  prelude.params.clear();
+  SqlBuilder sql(prelude.params, 512, 7, std::move(prelude.sql));  // seven settings
   const bool pre_request = !context.pre_request_function.empty();
   // The pre-request function runs after every setting is in place: the settings are a
   // subquery fenced with OFFSET 0, so the planner cannot evaluate the call first.
@@ -633,16 +633,22 @@ Statement prelude_of(Context&& context) {
   sql.text(", set_config('request.cookies', ").param(value(&C::cookies_json)).text(", true)");
   if (pre_request) sql.text(" offset 0) pgrst_prelude");
   prelude.sql = sql.take();
-  return prelude;
 }
 
 }  // namespace
 
 Statement emit_prelude(const plan::Context& context) {
-  return prelude_of(context);
+  Statement prelude;
+  prelude_of(context, prelude);
+  return prelude;
 }
 Statement emit_prelude(plan::Context&& context) {
-  return prelude_of(std::move(context));
+  Statement prelude;
+  prelude_of(std::move(context), prelude);
+  return prelude;
+}
+void emit_prelude(plan::Context&& context, Statement& out) {
+  prelude_of(std::move(context), out);
 }
 
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out) {
@@ -672,7 +678,7 @@ void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, cons
     block_params = params.size();
   }
 
-  SqlBuilder sql(params);
+  SqlBuilder sql(params, 1024, 16, std::move(out.query.sql));
   sql.text("with pgrst_source as (select ");
   select_list_sql(sql, scope, root);
   if (reuse_block) {

@@ -12,8 +12,11 @@ namespace pgrest::emit {
 // context's strings (claims and headers JSON can be long) into the parameters.
 Statement emit_prelude(const plan::Context& context);
 Statement emit_prelude(plan::Context&& context);
+// Into `out`, reusing its text and parameter buffers.
+void emit_prelude(plan::Context&& context, Statement& out);
 
-// The main read statement (and the count statement for planned/estimated counts).
+// The main read statement (and the count statement for planned/estimated counts), written
+// into out.query, whose text buffer it reuses; out.query.params must be empty.
 void emit_read(const plan::ReadPlan& read, const Config& config, Translation& out);
 
 // A read whose root node is `root` (the plan's own root, or a function's rows); `read`

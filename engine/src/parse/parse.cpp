@@ -877,6 +877,21 @@ Expected<KeyPath> parse_key(std::string_view text) {
 Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
                                  const Limits& limits, bool function_arguments) {
   ast::Query query;
+  auto parsed = parse_query(params, limits, function_arguments, query);
+  if (!parsed) return std::move(parsed.error());
+  return query;
+}
+
+Expected<bool> parse_query(const std::vector<decode::QueryParam>& params, const Limits& limits,
+                           bool function_arguments, ast::Query& query) {
+  {
+    // Start from a default Query, keeping the capacity of the filter list (the one list
+    // nearly every request fills) for a caller that reuses `query`.
+    std::vector<ast::Filter> filters = std::move(query.filters);
+    filters.clear();
+    query = ast::Query{};
+    query.filters = std::move(filters);
+  }
   // Per thread and reused, so its vectors keep their capacity from one key (and one query)
   // to the next; parse_key_into clears it.
   thread_local KeyScratch key;
@@ -963,7 +978,7 @@ Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
     filter.field.json_path = std::move(key.path);
     filter.expr = std::move(*expr);
   }
-  return query;
+  return true;
 }
 
 }  // namespace pgrest::parse

@@ -37,6 +37,9 @@ Expected<KeyPath> parse_key(std::string_view text);
 // as an operator expression is a function argument instead of a filter.
 Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
                                  const Limits& limits, bool function_arguments = false);
+// The same into `query` (reset first; its filter list keeps its capacity).
+Expected<bool> parse_query(const std::vector<decode::QueryParam>& params, const Limits& limits,
+                           bool function_arguments, ast::Query& query);
 
 // Removes the surrounding quotes of a quoted name and its backslash escapes; trims the
 // spaces around an unquoted one.

@@ -1159,11 +1159,31 @@ std::optional<ClaimPath> parse_claim_path(std::string_view text) {
 Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
                                       const ClaimPath& role_claim, const Request& request,
                                       const decode::Target& target, ast::Query query) {
+  plan::ReadPlan read;
+  auto resolved = resolve_read(catalog, config, role_claim, request, target, query, read);
+  if (!resolved) return std::move(resolved.error());
+  return read;
+}
+
+Expected<bool> resolve_read(const Catalog& catalog, const Config& config,
+                            const ClaimPath& role_claim, const Request& request,
+                            const decode::Target& target, const ast::Query& query,
+                            plan::ReadPlan& read) {
+  {
+    // Start from a default plan, keeping the capacity of the root's select list and
+    // conditions for a caller that reuses `read`.
+    std::vector<plan::SelectEntry> select = std::move(read.root.select);
+    std::vector<plan::Condition> where = std::move(read.root.where);
+    select.clear();
+    where.clear();
+    read = plan::ReadPlan{};
+    read.root.select = std::move(select);
+    read.root.where = std::move(where);
+  }
   RequestScope scope;
   if (auto scoped = resolve_scope(catalog, config, role_claim, request, scope); !scoped) {
     return std::move(scoped.error());
   }
-  plan::ReadPlan read;
   read.head = request.method == "HEAD";
   read.schema = scope.schema;
   read.context = std::move(scope.context);
@@ -1177,7 +1197,7 @@ Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& conf
   read.root.relation = relation;
   auto bound = bind_query(catalog, config, request, read.root, query, nullptr);
   if (!bound) return std::move(bound.error());
-  return read;
+  return true;
 }
 
 }  // namespace pgrest::resolve

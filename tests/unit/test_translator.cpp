@@ -1,0 +1,138 @@
+// Translator reuses its buffers from one request to the next; its results must be exactly
+// Engine::translate's whatever came before (no state may leak from one request into the
+// next), and a plain read must stop allocating once the buffers have grown.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <new>
+#include <sstream>
+
+#include "pgrest/engine.hpp"
+
+// Counts this thread's calls to the global operator new, to check the steady state.
+namespace {
+thread_local size_t t_allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  ++t_allocations;
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void operator delete(void* memory) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, std::size_t) noexcept {
+  std::free(memory);
+}
+
+namespace pgrest {
+namespace {
+
+std::shared_ptr<const Catalog> catalog() {
+  static const std::shared_ptr<const Catalog> loaded = [] {
+    std::ifstream file(std::string(PGREST_SOURCE_ROOT) + "/examples/sample-catalog.json");
+    std::stringstream text;
+    text << file.rdbuf();
+    std::string error;
+    auto snapshot = load_catalog_json(text.str(), &error);
+    EXPECT_NE(snapshot, nullptr) << error;
+    return snapshot;
+  }();
+  return loaded;
+}
+
+Request request(std::string method, std::string path, std::string query,
+                std::vector<std::pair<std::string, std::string>> headers = {},
+                std::optional<std::string> body = std::nullopt,
+                std::optional<std::string> claims = std::nullopt) {
+  Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.query = std::move(query);
+  r.headers = std::move(headers);
+  r.body = std::move(body);
+  r.claims_json = std::move(claims);
+  return r;
+}
+
+// Reads of every shape (each sets different fields of the plan and the translation),
+// refusals at every stage, and the requests Translator hands to Engine::translate.
+std::vector<Request> varied_requests() {
+  return {
+      request("GET", "/users", "id=eq.1"),
+      request("GET", "/users",
+              "select=id,name,email&age=gte.18&status=in.(active,pending)&order=created_at.desc"
+              "&limit=10&offset=20"),
+      request("GET", "/films",
+              "select=id,title,roles(character,actors(name))&year=gt.2000&title=ilike.*the*"
+              "&or=(rating.gte.8,and(votes.lt.100,year.lt.1990))&order=year.desc.nullslast"
+              "&limit=25"),
+      request("GET", "/films", "select=id&limit=2", {{"Prefer", "count=exact"}}),
+      request("GET", "/films", "select=id", {{"Prefer", "count=planned"}}),
+      request("GET", "/films", "select=id&limit=1", {{"Prefer", "count=estimated"}}),
+      request("GET", "/films", "select=id,title", {{"Accept", "text/csv"}}),
+      request("GET", "/films", "id=eq.1", {{"Accept", "application/vnd.pgrst.object+json"}}),
+      request("HEAD", "/films", "select=id"),
+      request("GET", "/films", "select=id", {{"Range", "0-4"}}),
+      request("GET", "/films", "select=id,metadata->>lang,t:tags->0&id=eq.2"),
+      request("GET", "/films", "select=nope"),
+      request("GET", "/films", "select=id,,title"),
+      request("GET", "/nope", ""),
+      request("GET", "/films", "", {{"Accept-Profile", "ai"}}),
+      request("GET", "/films", "", {{"Accept", "image/png"}}),
+      request("GET", "/users", "id=eq.1", {{"Cookie", "a=1; b=2"}, {"X-Trace", "abc"}}, {},
+              R"({"role":"authenticated","sub":"u1","email":"someone@example.com"})"),
+      request("GET", "/users", "id=eq.1", {}, {}, R"({"role":"nobody"})"),
+      request("GET", "/users", "id=eq.1", {}, {}, "not json"),
+      request("POST", "/directors", "", {}, R"({"id":9,"name":"x"})"),
+      request("PATCH", "/directors", "id=eq.9", {}, R"({"name":"y"})"),
+      request("GET", "/rpc/films_after", "min_year=1960"),
+      request("GET", "/", ""),
+      request("GET", "/users", "id=eq.%FF"),
+  };
+}
+
+TEST(Translator, ResultsAreEngineResultsInAnyOrder) {
+  Engine engine(catalog(), Config{});
+  Translator translator(engine);
+  const std::vector<Request> requests = varied_requests();
+  std::vector<std::string> expected;
+  for (const Request& r : requests) expected.push_back(result_to_json(engine.translate(r)));
+  // Forwards, backwards, each twice in a row, and every pair: whatever the previous
+  // request left in the buffers, the next result is the engine's.
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(result_to_json(translator.translate(requests[i])), expected[i]) << i;
+  }
+  for (size_t i = requests.size(); i-- > 0;) {
+    EXPECT_EQ(result_to_json(translator.translate(requests[i])), expected[i]) << i;
+    EXPECT_EQ(result_to_json(translator.translate(requests[i])), expected[i]) << i;
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    for (size_t j = 0; j < requests.size(); ++j) {
+      (void)translator.translate(requests[i]);
+      ASSERT_EQ(result_to_json(translator.translate(requests[j])), expected[j]) << i << "," << j;
+    }
+  }
+}
+
+TEST(Translator, PlainReadsStopAllocating) {
+  Engine engine(catalog(), Config{});
+  Translator translator(engine);
+  const Request small = request("GET", "/users", "id=eq.1");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(translator.translate(small).ok());
+  const size_t before = t_allocations;
+  for (int i = 0; i < 100; ++i) {
+    const Result& result = translator.translate(small);
+    ASSERT_TRUE(result.ok());
+  }
+  EXPECT_EQ(t_allocations - before, 0u);
+  // Engine::translate, for comparison, allocates for every result it returns.
+  const size_t engine_before = t_allocations;
+  (void)engine.translate(small);
+  EXPECT_GT(t_allocations - engine_before, 0u);
+}
+
+}  // namespace
+}  // namespace pgrest
