@@ -18,7 +18,7 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
-readonly ALL_TARGETS=(fuzz_decode fuzz_parse fuzz_translate fuzz_catalog fuzz_request_json)
+readonly ALL_TARGETS=(fuzz_decode fuzz_parse fuzz_translate fuzz_catalog fuzz_request_json fuzz_capi)
 readonly SECONDS_EACH=${FUZZ_SECONDS:-300}
 readonly BUILD=${FUZZ_BUILD:-build-fuzz}
 readonly MERGE=${FUZZ_MERGE:-1}

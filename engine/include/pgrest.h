@@ -221,8 +221,14 @@ PGREST_API const char* pgrest_result_media_type(const pgrest_result* result);
 PGREST_API bool pgrest_result_count_threshold(const pgrest_result* result, int64_t* value);
 PGREST_API bool pgrest_result_max_affected(const pgrest_result* result, int64_t* value);
 
-/* The statements of a translation. */
+/* The statements of a translation. A C caller may pass any value (unknown ones give
+ * NULL); C++ sees the enum with the fixed underlying type C compilers give it, so every
+ * such value is a valid one there too (without it, 7 would be undefined behaviour). */
+#ifdef __cplusplus
+typedef enum pgrest_statement : unsigned int {
+#else
 typedef enum pgrest_statement {
+#endif
   PGREST_STATEMENT_PRELUDE = 0, /* run first: role, claims, settings */
   PGREST_STATEMENT_QUERY = 1,   /* one row: body, page_total, total_count, ... */
   PGREST_STATEMENT_COUNT = 2    /* Prefer: count=planned|estimated only: an EXPLAIN */
@@ -246,7 +252,8 @@ PGREST_API const char* pgrest_result_param(const pgrest_result* result, pgrest_s
                                            size_t index, size_t* len, bool* is_null);
 
 /* The error of a refusal, as PostgREST sends it; NULL for a translation. code and
- * message are never NULL for a refusal; details and hint may be. When
+ * message are never NULL for a refusal; details and hint may be. A message that quotes
+ * request bytes ends at the first NUL among them here; pgrest_result_json() has it whole. When
  * pgrest_result_error_details_is_json() is true, details is JSON text (e.g. PGRST201's
  * array of candidates) rather than a plain string. */
 PGREST_API const char* pgrest_result_error_code(const pgrest_result* result);
