@@ -33,16 +33,20 @@ work = sys.argv[1]
 with open(f"{work}/run.json") as f:
     runs = json.load(f)["benchmarks"]
 targets = {"S": (1000, 2000), "M": (3000, 6000), "C": (8000, 16000)}
+latency = {}  # class -> {"engine": (p50, p99), "translator": (p50, p99)}
+for run in runs:
+    parts = run["name"].split("/")
+    if parts[0] != "latency":
+        continue
+    kind, cls = ("translator", parts[2]) if parts[1] == "translator" else ("engine", parts[1])
+    latency.setdefault(cls, {})[kind] = (run["p50_ns"] / 1000, run["p99_ns"] / 1000)
 with open(f"{work}/latency.dat", "w") as out:
-    out.write("class p50_us p99_us target_p50_us target_p99_us\n")
-    for run in runs:
-        name = run["name"]
-        if not name.startswith("latency/"):
-            continue
-        cls = name.split("/")[1]
-        p50, p99 = run["p50_ns"] / 1000, run["p99_ns"] / 1000
-        t50, t99 = (t / 1000 for t in targets[cls])
-        out.write(f"{cls} {p50:.3f} {p99:.3f} {t50} {t99}\n")
+    out.write("class engine_p50 engine_p99 translator_p50 translator_p99 target_p50 target_p99\n")
+    for cls in ("S", "M", "C"):
+        e50, e99 = latency[cls]["engine"]
+        t50, t99 = latency[cls]["translator"]
+        g50, g99 = (t / 1000 for t in targets[cls])
+        out.write(f"{cls} {e50:.3f} {e99:.3f} {t50:.3f} {t99:.3f} {g50} {g99}\n")
 with open(f"{work}/catalog.dat", "w") as out:
     out.write("tables ms megabytes\n")
     for run in runs:
@@ -67,10 +71,12 @@ set boxwidth 0.9
 set key top left
 set grid ytics
 set yrange [0:*]
-plot "$work/latency.dat" using 2:xtic(1) title "p50", \
-     "" using 3 title "p99", \
-     "" using 4 title "p50 target" fillstyle pattern 4, \
-     "" using 5 title "p99 target" fillstyle pattern 5
+plot "$work/latency.dat" using 2:xtic(1) title "Engine p50", \
+     "" using 3 title "Engine p99", \
+     "" using 4 title "Translator p50", \
+     "" using 5 title "Translator p99", \
+     "" using 6 title "p50 target" fillstyle pattern 4, \
+     "" using 7 title "p99 target" fillstyle pattern 5
 GP
 
 gnuplot <<GP
