@@ -284,5 +284,19 @@ TEST_F(Translate, ManyThreadsTranslateWhileTheCatalogIsSwapped) {
   EXPECT_GT(missing.load(), 0);
 }
 
+TEST(TranslateBounds, ClaimsLongerThanTheHeaderBoundAreRefused) {
+  Config config;
+  config.limits.max_header_bytes = 1024;
+  Engine engine(sample_catalog(), config);
+  Request request = get("/users", "id=eq.1");
+  request.claims_json = R"({"role":"authenticated","pad":")" + std::string(2000, 'x') + R"("})";
+  Result result = engine.translate(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, "PGRX101");
+  EXPECT_EQ(result.error().status, 400);
+  request.claims_json = R"({"role":"authenticated"})";
+  EXPECT_TRUE(engine.translate(request).ok());
+}
+
 }  // namespace
 }  // namespace pgrest

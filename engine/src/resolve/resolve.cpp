@@ -108,6 +108,12 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
     };
     thread_local ClaimsParser reused;
     const std::string& text = *request.claims_json;
+    // Claims come from a token in a header, so the header bound applies; it also bounds
+    // what the per-thread buffers keep.
+    if (text.size() > config.limits.max_header_bytes) {
+      return errors::limit_exceeded("The JWT claims are longer than " +
+                                    std::to_string(config.limits.max_header_bytes) + " bytes");
+    }
     const size_t depth = config.limits.max_nesting + 1;
     // Claims nest at most max_nesting deep: deeper documents are refused, not walked.
     if (text.size() > reused.capacity || depth != reused.depth) {
