@@ -49,6 +49,7 @@
 
 #include <pg_query.h>
 
+#include "common/arena.hpp"
 #include "decode/query_string.hpp"
 #include "emit/emit.hpp"
 #include "parse/parse.hpp"
@@ -342,7 +343,7 @@ bool ready(benchmark::State& state, const Case& c) {
 // parse, resolve and emit as Engine::translate runs them for a read, on decoded parameters.
 pgrest::Result parse_resolve_emit(const Fixture& f, const pgrest::Request& request,
                                   const pgrest::decode::Target& target,
-                                  const std::vector<pgrest::decode::QueryParam>& params) {
+                                  const pgrest::arena::Vector<pgrest::decode::QueryParam>& params) {
   auto query = pgrest::parse::parse_query(params, f.config.limits);
   if (!query) return std::move(query.error());
   auto read = pgrest::resolve::resolve_read(*f.catalog, f.config, f.role_claim, request, target,
@@ -398,6 +399,7 @@ void bm_decode(benchmark::State& state, const Case* c) {
   const std::string_view raw = c->query;
   const AllocSnapshot before;
   for (auto _ : state) {
+    const pgrest::arena::Scope scope;  // as Engine::translate opens one
     auto params = pgrest::decode::decode_query_string(raw, max_params);
     benchmark::DoNotOptimize(params);
   }
@@ -415,6 +417,7 @@ void bm_parse(benchmark::State& state, const Case* c) {
   }
   const AllocSnapshot before;
   for (auto _ : state) {
+    const pgrest::arena::Scope scope;
     auto query = pgrest::parse::parse_query(*params, limits);
     benchmark::DoNotOptimize(query);
   }
@@ -439,7 +442,10 @@ void bm_parse_resolve_emit(benchmark::State& state, const Case* c) {
   }
   const AllocSnapshot before;
   for (auto _ : state) {
-    pgrest::Result result = parse_resolve_emit(f, request, *target, *params);
+    pgrest::Result result = [&] {
+      const pgrest::arena::Scope scope;
+      return parse_resolve_emit(f, request, *target, *params);
+    }();
     benchmark::DoNotOptimize(result);
   }
   report_allocs(state, before);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/arena.hpp"
 #include "common/errors.hpp"
 #include "decode/query_string.hpp"
 #include "emit/emit.hpp"
@@ -41,22 +42,22 @@ Expected<bool> check_bounds(const Request& request, const Limits& limits) {
 
 }  // namespace
 
-// What a read builds on its way to the SQL. A Translator keeps one and reuses it, so its
-// vectors and strings keep their capacity from one request to the next.
+namespace {
+
+// What a read builds on its way to the SQL, in the translation's arena.
 struct ReadScratch {
-  std::vector<decode::QueryParam> params;
+  arena::Vector<decode::QueryParam> params;
   ast::Query query;
   plan::ReadPlan read;
 };
 
-namespace {
-
 // A read into `out`, which is either fresh or a translation whose buffers are reused:
 // every field is set here, and the statements' text and parameters are rewritten.
+// Runs inside an arena::Scope.
 std::optional<Error> translate_read(const Catalog& catalog, const Config& config,
                                     const CompiledConfig& compiled, const Request& request,
-                                    const decode::Target& target, ReadScratch& scratch,
-                                    Translation& out) {
+                                    const decode::Target& target, Translation& out) {
+  ReadScratch scratch;
   if (auto decoded = decode::decode_query_string(request.query, config.limits.max_query_params,
                                                  scratch.params);
       !decoded) {
@@ -89,10 +90,8 @@ std::optional<Error> translate_read(const Catalog& catalog, const Config& config
 
 Result translate_read(const Catalog& catalog, const Config& config, const CompiledConfig& compiled,
                       const Request& request, const decode::Target& target) {
-  ReadScratch scratch;
   Translation translation;
-  if (auto error =
-          translate_read(catalog, config, compiled, request, target, scratch, translation)) {
+  if (auto error = translate_read(catalog, config, compiled, request, target, translation)) {
     return std::move(*error);
   }
   return translation;
@@ -174,6 +173,8 @@ std::shared_ptr<const Catalog> Engine::catalog() const noexcept {
 }
 
 Result Engine::translate(const Request& request) const noexcept {
+  // First, so that everything the stages allocate in the arena is gone when it closes.
+  const arena::Scope scope;
   try {
     // One snapshot for the whole request, even if another thread swaps it meanwhile.
     const std::shared_ptr<const Catalog> catalog = this->catalog();
@@ -211,12 +212,12 @@ Result Engine::translate(const Request& request) const noexcept {
   }
 }
 
-Translator::Translator(const Engine& engine)
-    : engine_(engine), scratch_(std::make_unique<ReadScratch>()), result_(Translation{}) {}
+Translator::Translator(const Engine& engine) : engine_(engine), result_(Translation{}) {}
 
 Translator::~Translator() = default;
 
 const Result& Translator::translate(const Request& request) noexcept {
+  const arena::Scope scope;  // Engine::translate's, below, then nests in it
   try {
     const std::shared_ptr<const Catalog> catalog = engine_.catalog();
     const bool plain_read = catalog && (request.method == "GET" || request.method == "HEAD") &&
@@ -228,7 +229,7 @@ const Result& Translator::translate(const Request& request) noexcept {
         if (!result_.ok()) result_ = Result(Translation{});
         Translation& out = std::get<0>(result_.value_);
         if (auto error = translate_read(*catalog, engine_.config_, *engine_.compiled_, request,
-                                        *target, *scratch_, out)) {
+                                        *target, out)) {
           result_ = Result(std::move(*error));
         }
         return result_;

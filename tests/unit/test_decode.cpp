@@ -20,7 +20,7 @@ using namespace pgrest;  // NOLINT
 using Pair = std::pair<std::string, std::optional<std::string>>;
 using Pairs = std::vector<Pair>;
 
-Pairs ToPairs(const std::vector<decode::QueryParam>& params) {
+Pairs ToPairs(const arena::Vector<decode::QueryParam>& params) {
   Pairs out;
   for (const decode::QueryParam& param : params) out.emplace_back(param.key, param.value);
   return out;

@@ -25,15 +25,15 @@ using namespace pgrest;  // NOLINT
 // Compact, exact renderings of syntax trees, so that tables can state whole results.
 
 std::string Describe(const ast::Field& field) {
-  std::string out = field.name;
+  std::string out(field.name);
   for (const ast::JsonStep& step : field.json_path) {
     out += step.as_text ? "->>" : "->";
-    out += step.is_index ? "#" + step.key : "'" + step.key + "'";
+    out += step.is_index ? "#" + std::string(step.key) : "'" + std::string(step.key) + "'";
   }
   return out;
 }
 
-std::string Describe(const std::vector<ast::SelectItem>& items);
+std::string Describe(const ast::List<ast::SelectItem>& items);
 
 std::string Describe(const ast::SelectItem& item) {
   std::string out;
@@ -58,8 +58,8 @@ std::string Describe(const ast::SelectItem& item) {
       break;
   }
   std::vector<std::string> labels;
-  const auto label = [&](std::string_view name, const std::string& value) {
-    if (!value.empty()) labels.push_back(std::string(name) + "=" + value);
+  const auto label = [&](std::string_view name, std::string_view value) {
+    if (!value.empty()) labels.push_back(std::string(name) + "=" + std::string(value));
   };
   const std::string field = Describe(item.field);
   label("field", field);
@@ -77,7 +77,7 @@ std::string Describe(const ast::SelectItem& item) {
   return out;
 }
 
-std::string Describe(const std::vector<ast::SelectItem>& items) {
+std::string Describe(const ast::List<ast::SelectItem>& items) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : ", ") + Describe(items[i]);
   return out;
@@ -108,9 +108,10 @@ std::string IsValueName(ast::IsValue value) {
   return "?";
 }
 
-std::string DescribeList(const std::vector<std::string>& list) {
+std::string DescribeList(const ast::List<ast::String>& list) {
   std::string out = "[";
-  for (size_t i = 0; i < list.size(); ++i) out += (i == 0 ? "'" : ",'") + list[i] + "'";
+  for (size_t i = 0; i < list.size(); ++i)
+    out += (i == 0 ? "'" : ",'") + std::string(list[i]) + "'";
   return out + "]";
 }
 
@@ -122,7 +123,7 @@ std::string Describe(const ast::OpExpr& expr) {
   out += OperatorName(expr.op);
   if (expr.quantifier == ast::Quantifier::any) out += "(any)";
   if (expr.quantifier == ast::Quantifier::all) out += "(all)";
-  if (expr.language) out += "(" + *expr.language + ")";
+  if (expr.language) out += "(" + std::string(*expr.language) + ")";
   const bool is_in = expr.op == ast::Operator::in;
   const bool is_is = expr.op == ast::Operator::is;
   if (is_in) {
@@ -130,9 +131,9 @@ std::string Describe(const ast::OpExpr& expr) {
   } else if (is_is) {
     out += " " + IsValueName(expr.is_value);
   } else {
-    out += " '" + expr.value + "'";
+    out += " '" + std::string(expr.value) + "'";
   }
-  if ((is_in || is_is) && !expr.value.empty()) out += " +value='" + expr.value + "'";
+  if ((is_in || is_is) && !expr.value.empty()) out += " +value='" + std::string(expr.value) + "'";
   if (!is_in && !expr.list.empty()) out += " +list=" + DescribeList(expr.list);
   if (!is_is && expr.is_value != ast::IsValue::null) out += " +is=" + IsValueName(expr.is_value);
   return out;
@@ -153,13 +154,13 @@ std::string Describe(const ast::LogicTree& tree) {
   return out + ")";
 }
 
-std::string Describe(const std::vector<ast::OrderTerm>& terms) {
+std::string Describe(const ast::List<ast::OrderTerm>& terms) {
   std::string out;
   for (size_t i = 0; i < terms.size(); ++i) {
     const ast::OrderTerm& term = terms[i];
     if (i > 0) out += ",";
     out += term.relation.empty() ? Describe(term.field)
-                                 : term.relation + "(" + Describe(term.field) + ")";
+                                 : std::string(term.relation) + "(" + Describe(term.field) + ")";
     if (term.direction == ast::Direction::asc) out += ".asc";
     if (term.direction == ast::Direction::desc) out += ".desc";
     if (term.nulls == ast::Nulls::first) out += ".nullsfirst";
@@ -915,7 +916,7 @@ TEST(GrammarKey, Rejections) {
 }
 
 TEST(GrammarNameList, AcceptedLists) {
-  const std::pair<std::string, std::vector<std::string>> cases[] = {
+  const std::pair<std::string, ast::List<ast::String>> cases[] = {
       {"a", {"a"}},
       {"a,b", {"a", "b"}},
       {" a , \"b,c\" ", {"a", "b,c"}},
@@ -978,10 +979,13 @@ TEST(GrammarUnquoteName, Cases) {
 
 // ------------------------------------------------------------------ parse_query
 
-using Params = std::vector<decode::QueryParam>;
+using Params = arena::Vector<decode::QueryParam>;
 
 decode::QueryParam P(std::string key, std::optional<std::string> value) {
-  return decode::QueryParam{std::move(key), std::move(value)};
+  decode::QueryParam param;
+  param.key = key;
+  if (value) param.value.emplace(*value);
+  return param;
 }
 
 ast::Query ParseQueryOk(const Params& params) {
@@ -991,7 +995,7 @@ ast::Query ParseQueryOk(const Params& params) {
   return std::move(*result);
 }
 
-using Path = std::vector<std::string>;
+using Path = ast::List<ast::String>;
 
 TEST(GrammarQuery, EmptyQuery) {
   const ast::Query query = ParseQueryOk({});
@@ -1183,7 +1187,8 @@ TEST(GrammarQuery, BadLimitsAndOffsetsAreRangeErrors) {
       {{P("offset", "1.5")}, "The offset parameter must be an integer"},
   };
   for (const auto& [params, details] : cases) {
-    SCOPED_TRACE(params[0].key + "=" + params[0].value.value_or("<none>"));
+    SCOPED_TRACE(std::string(params[0].key) + "=" +
+                 (params[0].value ? std::string(*params[0].value) : "<none>"));
     const auto result = parse::parse_query(params, kLimits);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().status, 416);

@@ -134,5 +134,44 @@ TEST(Translator, PlainReadsStopAllocating) {
   EXPECT_GT(t_allocations - engine_before, 0u);
 }
 
+// The syntax tree and the plan live in the thread's arena, so once it has grown the only
+// heap allocations left are the result's own: with a Translator, just the parameters
+// longer than std::string's inline buffer (15 bytes); with Engine::translate, also the
+// two statements' text and parameter vectors and the media type (16 bytes or more).
+TEST(Translator, EmbedsAndLogicTreesAllocateOnlyResultStrings) {
+  Engine engine(catalog(), Config{});
+  Translator translator(engine);
+  struct Case {
+    Request request;
+    size_t long_params;  // parameters of 16 bytes or more
+  };
+  const Case cases[] = {
+      {request("GET", "/users",
+               "select=id%2Cname%2Cemail&age=gte.18&status=in.%28active%2Cpending%29"
+               "&order=created_at.desc&limit=10&offset=20"),
+       1},  // {"active","pending"}
+      {request("GET", "/films",
+               "select=id%2Ctitle%2Croles%28character%2Cactors%28name%29%29&year=gt.2000"
+               "&title=ilike.*the*&or=%28rating.gte.8%2Cand%28votes.lt.100%2Cyear.lt.1990%29%29"
+               "&order=year.desc.nullslast&limit=25"),
+       0},
+      {request("GET", "/films",
+               "select=title%2Cdirectors%28name%29%2Croles%28character%29"
+               "&roles.character=like.*a*&directors.name=neq.some-long-last-name&limit=5"),
+       1},  // some-long-last-name
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.request.query);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(translator.translate(c.request).ok());
+    size_t before = t_allocations;
+    ASSERT_TRUE(translator.translate(c.request).ok());
+    EXPECT_EQ(t_allocations - before, c.long_params);
+    before = t_allocations;
+    const Result result = engine.translate(c.request);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(t_allocations - before, 5 + c.long_params);
+  }
+}
+
 }  // namespace
 }  // namespace pgrest

@@ -112,7 +112,6 @@ class Result {
 };
 
 struct CompiledConfig;
-struct ReadScratch;
 
 class Engine {
  public:
@@ -140,10 +139,11 @@ class Engine {
   friend class Translator;
 };
 
-// Translates requests one after another on one thread, reusing its buffers: the
-// previous result's statement text and parameters, and the intermediate syntax tree and
-// plan of reads. After a few requests, a plain read such as `GET /users?id=eq.1` makes
-// no heap allocation at all. Results are identical to Engine::translate's.
+// Translates requests one after another on one thread, reusing the previous result's
+// statement text and parameter buffers. The syntax tree and plan of every translation
+// (Engine::translate's too) live in a per-thread arena, so after a few requests a read
+// makes no heap allocation at all beyond parameters too long for std::string's inline
+// buffer. Results are identical to Engine::translate's.
 // Not thread-safe: use one Translator per thread. The Engine must outlive it.
 class Translator {
  public:
@@ -157,7 +157,6 @@ class Translator {
 
  private:
   const Engine& engine_;
-  std::unique_ptr<ReadScratch> scratch_;
   Result result_;
 };
 

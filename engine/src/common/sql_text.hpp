@@ -11,7 +11,9 @@
 
 namespace pgrest::sql {
 
-inline void append_identifier(std::string& out, std::string_view name) {
+// `out`: a std::string or an arena string.
+template <typename Text>
+void append_identifier(Text& out, std::string_view name) {
   out += '"';
   for (const char c : name) {
     if (c == '\0') break;
@@ -30,12 +32,16 @@ inline std::string quote_identifier(std::string_view name) {
 // A PostgreSQL array literal of text elements, {"a","b\"c"}: the value of an `in` list
 // or of repeated VARIADIC arguments, sent as one parameter. NULs are cut, as the server
 // would refuse them.
-inline std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
+// `items`: any range of strings (std::string, string_view, arena strings).
+template <typename Items>
+void append_array_literal(std::string& out, const Items& items) {
+  out += '{';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
     out += '"';
-    for (const char c : items[i]) {
+    for (const char c : item) {
       if (c == '\0') break;
       if (c == '\\' || c == '"') out += '\\';
       out += c;
@@ -43,6 +49,12 @@ inline std::string array_literal(const std::vector<std::string>& items) {
     out += '"';
   }
   out += '}';
+}
+
+template <typename Items>
+std::string array_literal(const Items& items) {
+  std::string out;
+  append_array_literal(out, items);
   return out;
 }
 
@@ -74,23 +86,37 @@ class SqlBuilder {
     return *this;
   }
   // Stores a request value as the next parameter and writes its placeholder.
-  SqlBuilder& param(std::string value) {
+  SqlBuilder& param(std::string&& value) {
     params_.emplace_back(std::move(value));
-    out_ += '$';
-    out_ += std::to_string(params_.size());
-    return *this;
+    return placeholder();
+  }
+  SqlBuilder& param(std::string_view value) {
+    params_.emplace_back(std::in_place, value);
+    return placeholder();
+  }
+  // A parameter written in place by fill(std::string&), which starts empty: a value
+  // derived from the request (an array literal, a pattern) is built in the result's
+  // own string, without a temporary.
+  template <typename Fill>
+  SqlBuilder& param_with(Fill fill) {
+    fill(params_.emplace_back(std::in_place).value());
+    return placeholder();
   }
   SqlBuilder& null_param() {
     params_.emplace_back(std::nullopt);
-    out_ += '$';
-    out_ += std::to_string(params_.size());
-    return *this;
+    return placeholder();
   }
 
   std::string& str() { return out_; }
   std::string take() { return std::move(out_); }
 
  private:
+  SqlBuilder& placeholder() {
+    out_ += '$';
+    out_ += std::to_string(params_.size());
+    return *this;
+  }
+
   std::string out_;
   std::vector<Param>& params_;
 };

@@ -18,8 +18,34 @@ struct query : seq< list< pair, one< '&' > >, eof > {};
 // clang-format on
 }  // namespace rules
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Appends the percent-decoding of `text` to `out` (a std::string or an arena::String).
+template <typename Text>
+void decode_into(std::string_view text, bool plus_as_space, Text& out) {
+  out.reserve(out.size() + text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
+        continue;
+      }
+    }
+    out += (c == '+' && plus_as_space) ? ' ' : c;
+  }
+}
+
 struct SplitState {
-  std::vector<QueryParam>* params;
+  arena::Vector<QueryParam>* params;
   size_t max_params;
   bool too_many = false;
   std::string_view pending_key;
@@ -58,17 +84,10 @@ struct split_action<rules::pair> {
       return;
     }
     QueryParam& param = state.params->emplace_back();
-    param.key = percent_decode(state.pending_key, true);
-    if (state.has_value) param.value = percent_decode(state.pending_value, true);
+    decode_into(state.pending_key, true, param.key);
+    if (state.has_value) decode_into(state.pending_value, true, param.value.emplace());
   }
 };
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 Error invalid_utf8(std::string_view what) {
   return errors::make(400, "PGRST100", "Invalid UTF-8 in the query string",
@@ -79,32 +98,19 @@ Error invalid_utf8(std::string_view what) {
 
 std::string percent_decode(std::string_view text, bool plus_as_space) {
   std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out += static_cast<char>(high * 16 + low);
-        i += 2;
-        continue;
-      }
-    }
-    out += (c == '+' && plus_as_space) ? ' ' : c;
-  }
+  decode_into(text, plus_as_space, out);
   return out;
 }
 
-Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params) {
-  std::vector<QueryParam> params;
+Expected<arena::Vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params) {
+  arena::Vector<QueryParam> params;
   auto decoded = decode_query_string(raw, max_params, params);
   if (!decoded) return std::move(decoded.error());
   return params;
 }
 
 Expected<bool> decode_query_string(std::string_view raw, size_t max_params,
-                                   std::vector<QueryParam>& params) {
+                                   arena::Vector<QueryParam>& params) {
   params.clear();
   if (raw.empty()) return true;
   SplitState state{&params, max_params, false, {}, false, {}};
@@ -126,7 +132,7 @@ Expected<bool> decode_query_string(std::string_view raw, size_t max_params,
       return invalid_utf8("parameter name");
     }
     if (param.value && utf8::first_invalid(*param.value) != std::string_view::npos) {
-      return invalid_utf8("value of " + param.key);
+      return invalid_utf8("value of " + std::string(param.key));
     }
   }
   return true;

@@ -6,23 +6,24 @@
 #include <string_view>
 #include <vector>
 
+#include "common/arena.hpp"
 #include "common/expected.hpp"
 
 namespace pgrest::decode {
 
+// Decoded text lives in the translation's arena (common/arena.hpp).
 struct QueryParam {
-  std::string key;
-  std::optional<std::string> value;  // nullopt for a bare `key` without `=`
+  arena::String key;
+  std::optional<arena::String> value;  // nullopt for a bare `key` without `=`
 };
 
 // Splits on `&` and the first `=`, percent-decodes with `+` as space (as browsers and
 // postgrest-js send it), and checks that every decoded key and value is valid UTF-8.
 // Empty segments (`a=1&&b=2`) are skipped. Refuses more than `max_params` pairs.
-Expected<std::vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params);
-// The same into `params` (cleared first), so a caller that keeps the vector reuses its
-// capacity from one request to the next.
+Expected<arena::Vector<QueryParam>> decode_query_string(std::string_view raw, size_t max_params);
+// The same into `params` (cleared first).
 Expected<bool> decode_query_string(std::string_view raw, size_t max_params,
-                                   std::vector<QueryParam>& params);
+                                   arena::Vector<QueryParam>& params);
 
 // Percent-decodes `text`; `+` becomes a space only when `plus_as_space`. A `%` that does
 // not start a valid escape is kept as it is.

@@ -109,11 +109,8 @@ std::string_view tsquery_function(ast::Operator op) {
 }
 
 // like/ilike take `*` as the wildcard in URLs (no escaping in URLs needed).
-std::string like_pattern(std::string value) {
-  for (char& c : value) {
-    if (c == '*') c = '%';
-  }
-  return value;
+void append_like_pattern(std::string& out, std::string_view value) {
+  for (const char c : value) out += c == '*' ? '%' : c;
 }
 
 void null_embed_sql(SqlBuilder& sql, const plan::ReadNode& node, const plan::Predicate& predicate) {
@@ -153,7 +150,9 @@ void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& no
       if (expr.list.size() == 1 && expr.list.front().empty()) {
         sql.text(" = any('{}')");  // `in.()`: no element can match
       } else {
-        sql.text(" = any(").param(sql::array_literal(expr.list)).text(")");
+        sql.text(" = any(")
+            .param_with([&](std::string& value) { sql::append_array_literal(value, expr.list); })
+            .text(")");
       }
       break;
     case Op::fts:
@@ -176,13 +175,14 @@ void predicate_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& no
       column_expression(sql, scope, predicate.path);
       sql.text(comparison_operator(expr.op));
       const bool like = expr.op == Op::like || expr.op == Op::ilike;
-      std::string value = like ? like_pattern(expr.value) : expr.value;
-      if (expr.quantifier != ast::Quantifier::none) {
-        sql.text(expr.quantifier == ast::Quantifier::any ? "any(" : "all(");
-        sql.param(std::move(value)).text(")");
+      const bool quantified = expr.quantifier != ast::Quantifier::none;
+      if (quantified) sql.text(expr.quantifier == ast::Quantifier::any ? "any(" : "all(");
+      if (like) {
+        sql.param_with([&](std::string& value) { append_like_pattern(value, expr.value); });
       } else {
-        sql.param(std::move(value));
+        sql.param(std::string_view(expr.value));
       }
+      if (quantified) sql.text(")");
     }
   }
   if (expr.negated) sql.text(")");
@@ -377,7 +377,8 @@ void call_arguments_source_sql(SqlBuilder& sql, const plan::RpcCall& call) {
 // One LATERAL join per embed of `node`.
 void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) {
   for (const plan::Embed& embed : node.embeds) {
-    const std::string lateral = sql::quote_identifier(embed.lateral_alias);
+    ast::String lateral;  // in the arena
+    sql::append_identifier(lateral, embed.lateral_alias);
     sql.text(embed.inner ? " inner join lateral (" : " left join lateral (");
     if (embed.relationship->to_one()) {
       node_query_sql(sql, *embed.node, &scope, &embed);
@@ -655,6 +656,14 @@ void emit_read(const plan::ReadPlan& read, const Config& config, Translation& ou
   emit_read_node(read.root, read, config, out);
 }
 
+namespace {
+size_t node_count(const plan::ReadNode& node) {
+  size_t count = 1;
+  for (const plan::Embed& embed : node.embeds) count += node_count(*embed.node);
+  return count;
+}
+}  // namespace
+
 void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, const Config& config,
                     Translation& out) {
   const Scope scope = scope_of(root);
@@ -678,7 +687,9 @@ void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, cons
     block_params = params.size();
   }
 
-  SqlBuilder sql(params, 1024, 16, std::move(out.query.sql));
+  // A node (the root or an embed's subquery) takes a few hundred bytes of text: reserve
+  // for all of them at once rather than regrow a long statement.
+  SqlBuilder sql(params, 768 * node_count(root), 16, std::move(out.query.sql));
   sql.text("with pgrst_source as (select ");
   select_list_sql(sql, scope, root);
   if (reuse_block) {

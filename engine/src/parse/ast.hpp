@@ -11,19 +11,26 @@
 #include <utility>
 #include <vector>
 
+#include "common/arena.hpp"
+
 namespace pgrest::ast {
+
+// Syntax trees live in the translation's arena (common/arena.hpp).
+using String = arena::String;
+template <typename T>
+using List = arena::Vector<T>;
 
 // One `->key`, `->>key`, `->0` or `->>-1` step of a JSON path.
 struct JsonStep {
   bool as_text = false;  // ->> rather than ->
   bool is_index = false;
-  std::string key;  // the key, or the decimal index (with its sign) when is_index
+  String key;  // the key, or the decimal index (with its sign) when is_index
 };
 
 // A column name with an optional JSON path: `data->a->>b`.
 struct Field {
-  std::string name;
-  std::vector<JsonStep> json_path;
+  String name;
+  List<JsonStep> json_path;
 };
 
 enum class JoinType : uint8_t { unspecified, left, inner };
@@ -31,15 +38,15 @@ enum class JoinType : uint8_t { unspecified, left, inner };
 struct SelectItem {
   enum class Kind : uint8_t { star, column, count, embed, spread };
   Kind kind = Kind::column;
-  std::string alias;           // empty when none
-  Field field;                 // column: the field; embed/spread: field.name is the relation
-  std::string cast;            // `::type`, empty when none
-  std::string aggregate;       // sum, avg, max, min, count; empty when none
-  std::string aggregate_cast;  // cast applied to the aggregate's result
+  String alias;           // empty when none
+  Field field;            // column: the field; embed/spread: field.name is the relation
+  String cast;            // `::type`, empty when none
+  String aggregate;       // sum, avg, max, min, count; empty when none
+  String aggregate_cast;  // cast applied to the aggregate's result
   // Embeds and spreads only.
-  std::string hint;
+  String hint;
   JoinType join = JoinType::unspecified;
-  std::vector<SelectItem> children;
+  List<SelectItem> children;
 };
 
 enum class Operator : uint8_t {
@@ -79,19 +86,19 @@ struct OpExpr {
   bool negated = false;
   Operator op = Operator::eq;
   Quantifier quantifier = Quantifier::none;
-  std::optional<std::string> language;  // fts family only
-  std::string value;                    // single value, verbatim
-  std::vector<std::string> list;        // `in` only
-  IsValue is_value = IsValue::null;     // `is` only
+  std::optional<String> language;    // fts family only
+  String value;                      // single value, verbatim
+  List<String> list;                 // `in` only
+  IsValue is_value = IsValue::null;  // `is` only
 };
 
 struct Condition;
 
 // `or=(...)`, `and=(...)`, `not.or=(...)` and nested `and(...)` inside them.
-struct LogicTree {
+struct LogicTree : arena::Allocated {
   bool negated = false;
   bool is_or = false;
-  std::vector<Condition> items;
+  List<Condition> items;
 };
 
 // A leaf `field.op.value` or a nested tree.
@@ -105,7 +112,7 @@ enum class Direction : uint8_t { unspecified, asc, desc };
 enum class Nulls : uint8_t { unspecified, first, last };
 
 struct OrderTerm {
-  std::string relation;  // `rel(col)` ordering by a to-one embed; empty otherwise
+  String relation;  // `rel(col)` ordering by a to-one embed; empty otherwise
   Field field;
   Direction direction = Direction::unspecified;
   Nulls nulls = Nulls::unspecified;
@@ -113,37 +120,37 @@ struct OrderTerm {
 
 // Scoped parameters carry the embed path their key named (`actors.order` -> {"actors"}).
 struct Filter {
-  std::vector<std::string> embed_path;
+  List<String> embed_path;
   Field field;
   OpExpr expr;
 };
 
 struct ScopedLogic {
-  std::vector<std::string> embed_path;
+  List<String> embed_path;
   LogicTree tree;
 };
 
 struct ScopedOrder {
-  std::vector<std::string> embed_path;
-  std::vector<OrderTerm> terms;
+  List<String> embed_path;
+  List<OrderTerm> terms;
 };
 
 struct ScopedRange {
-  std::vector<std::string> embed_path;
+  List<String> embed_path;
   std::optional<int64_t> limit;
   std::optional<int64_t> offset;
 };
 
 // Everything a query string says, classified by key as PostgREST does.
 struct Query {
-  std::optional<std::vector<SelectItem>> select;  // nullopt: no select parameter
-  std::vector<Filter> filters;
-  std::vector<ScopedLogic> logic;
-  std::vector<ScopedOrder> orders;
-  std::vector<ScopedRange> ranges;
-  std::optional<std::vector<std::string>> columns;
-  std::optional<std::vector<std::string>> on_conflict;
-  std::vector<std::pair<std::string, std::string>> arguments;  // GET /rpc/f?a=1, in order
+  std::optional<List<SelectItem>> select;  // nullopt: no select parameter
+  List<Filter> filters;
+  List<ScopedLogic> logic;
+  List<ScopedOrder> orders;
+  List<ScopedRange> ranges;
+  std::optional<List<String>> columns;
+  std::optional<List<String>> on_conflict;
+  List<std::pair<String, String>> arguments;  // GET /rpc/f?a=1, in order
 };
 
 }  // namespace pgrest::ast

@@ -153,8 +153,8 @@ std::string_view trim_spaces(std::string_view text) {
   return text.substr(begin, end - begin + 1);
 }
 
-std::string unescape_quoted(std::string_view quoted) {
-  std::string out;
+ast::String unescape_quoted(std::string_view quoted) {
+  ast::String out;
   out.reserve(quoted.size());
   for (size_t i = 1; i + 1 < quoted.size(); ++i) {
     if (quoted[i] == '\\' && i + 2 < quoted.size()) ++i;
@@ -178,12 +178,12 @@ constexpr size_t kMaxReserve = 64;
 constexpr size_t kNestedReserve = 4;
 
 template <typename T>
-void reserve_for(std::vector<T>& items, std::string_view text) {
+void reserve_for(ast::List<T>& items, std::string_view text) {
   if (!text.empty()) items.reserve(std::min(rough_item_count(text), kMaxReserve));
 }
 
 template <typename T, typename U>
-T& append(std::vector<T>& items, U&& item) {
+T& append(ast::List<T>& items, U&& item) {
   if (items.capacity() == 0) items.reserve(kNestedReserve);
   return items.emplace_back(std::forward<U>(item));
 }
@@ -198,7 +198,7 @@ constexpr size_t kNoConflict = SIZE_MAX;
 
 // The select parameter's list.
 struct SelectList {
-  std::vector<ast::SelectItem> items;
+  ast::List<ast::SelectItem> items;
   size_t conflict = kNoConflict;  // offset of the first conflicting embed option
 };
 
@@ -207,9 +207,9 @@ struct SelectList {
 // embeds and spreads have.
 struct ItemParts {
   std::string_view name;
-  std::string hint;
+  ast::String hint;
   ast::JoinType join = ast::JoinType::unspecified;
-  std::vector<ast::SelectItem> children;
+  ast::List<ast::SelectItem> children;
   size_t conflict = kNoConflict;  // offset of the first conflicting embed option
 
   void on_name(std::string_view text) {
@@ -225,7 +225,7 @@ struct ItemBuilder : ItemParts {
   ast::SelectItem item;  // without the parts until it commits
   bool step_as_text = false;
 
-  std::vector<ast::JsonStep>& json_path() { return item.field.json_path; }
+  ast::List<ast::JsonStep>& json_path() { return item.field.json_path; }
 };
 
 struct AliasBuilder {
@@ -247,7 +247,7 @@ struct ConditionBuilder {
   bool value_quoted = false;  // the value or `in` list element just read was quoted
 
   void on_name(std::string_view text) { condition.field.name = unquote_name(text); }
-  std::vector<ast::JsonStep>& json_path() { return condition.field.json_path; }
+  ast::List<ast::JsonStep>& json_path() { return condition.field.json_path; }
   ast::OpExpr& op_expr() { return condition.expr; }
   void on_not() { condition.expr.negated = true; }
 };
@@ -258,7 +258,7 @@ struct TreeBuilder {
 };
 
 struct OrderList {
-  std::vector<ast::OrderTerm> terms;
+  ast::List<ast::OrderTerm> terms;
 };
 
 struct TermBuilder {
@@ -266,7 +266,7 @@ struct TermBuilder {
   bool step_as_text = false;
 
   void on_name(std::string_view text) { term.field.name = unquote_name(text); }
-  std::vector<ast::JsonStep>& json_path() { return term.field.json_path; }
+  ast::List<ast::JsonStep>& json_path() { return term.field.json_path; }
 };
 
 // `rel(field)` in an order term: the first name is the relation.
@@ -282,23 +282,23 @@ struct RelatedBuilder {
       field.name = unquote_name(text);
     }
   }
-  std::vector<ast::JsonStep>& json_path() { return field.json_path; }
+  ast::List<ast::JsonStep>& json_path() { return field.json_path; }
 };
 
 struct NameList {
-  std::vector<std::string> names;
+  ast::List<ast::String> names;
   void on_name(std::string_view text) { names.push_back(unquote_name(text)); }
 };
 
 // A key's names as written (views into the key), unquoted only where parse_query needs
 // them.
 struct KeyScratch {
-  std::vector<std::string_view> names;
-  std::vector<ast::JsonStep> path;
+  ast::List<std::string_view> names;
+  ast::List<ast::JsonStep> path;
   bool step_as_text = false;
 
   void on_name(std::string_view text) { names.push_back(text); }
-  std::vector<ast::JsonStep>& json_path() { return path; }
+  ast::List<ast::JsonStep>& json_path() { return path; }
   void clear() {
     names.clear();
     path.clear();
@@ -330,7 +330,7 @@ struct action<g::arrow_text> {
 };
 
 template <typename State>
-void add_json_step(State& state, bool is_index, std::string key) {
+void add_json_step(State& state, bool is_index, ast::String key) {
   state.json_path().push_back(ast::JsonStep{state.step_as_text, is_index, std::move(key)});
   state.step_as_text = false;
 }
@@ -339,7 +339,7 @@ template <>
 struct action<g::json_index> {
   template <typename Input, typename State>
   static void apply(const Input& in, State& state) {
-    add_json_step(state, true, std::string(in.string_view()));
+    add_json_step(state, true, ast::String(in.string_view()));
   }
 };
 
@@ -456,7 +456,7 @@ template <>
 struct action<g::embed_option> {
   template <typename Input>
   static void apply(const Input& in, ItemParts& parts) {
-    std::string value = unquote_name(in.string_view().substr(1));
+    ast::String value = unquote_name(in.string_view().substr(1));
     const bool is_join = value == "inner" || value == "left";
     if (is_join ? parts.join != ast::JoinType::unspecified : !parts.hint.empty()) {
       const auto offset = static_cast<size_t>(in.begin() - in.input().begin());
@@ -635,8 +635,8 @@ struct action<g::quoted_element> {
 };
 
 template <typename State>
-std::string take_value(State& state, std::string_view text) {
-  if (!state.value_quoted) return std::string(text);
+ast::String take_value(State& state, std::string_view text) {
+  if (!state.value_quoted) return ast::String(text);
   state.value_quoted = false;
   return unescape_quoted(text);
 }
@@ -768,15 +768,15 @@ bool is_reserved(std::string_view raw, std::string_view word) {
   return !written_quoted(raw) && trim_spaces(raw) == word;
 }
 
-std::vector<std::string> embed_path_of(const KeyScratch& key, size_t count) {
-  std::vector<std::string> path;
+ast::List<ast::String> embed_path_of(const KeyScratch& key, size_t count) {
+  ast::List<ast::String> path;
   if (count == 0) return path;
   path.reserve(count);
   for (size_t i = 0; i < count; ++i) path.push_back(unquote_name(key.names[i]));
   return path;
 }
 
-ast::ScopedRange& range_for(ast::Query& query, std::vector<std::string> path) {
+ast::ScopedRange& range_for(ast::Query& query, ast::List<ast::String> path) {
   for (auto& range : query.ranges) {
     if (range.embed_path == path) return range;
   }
@@ -791,14 +791,14 @@ Error range_error(std::string_view what) {
 
 }  // namespace
 
-std::string unquote_name(std::string_view text) {
+ast::String unquote_name(std::string_view text) {
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     return unescape_quoted(text);
   }
-  return std::string(trim_spaces(text));
+  return ast::String(trim_spaces(text));
 }
 
-Expected<std::vector<ast::SelectItem>> parse_select(std::string_view text, const Limits& limits) {
+Expected<ast::List<ast::SelectItem>> parse_select(std::string_view text, const Limits& limits) {
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The select parameter has too many items");
   }
@@ -839,7 +839,7 @@ Expected<ast::LogicTree> parse_logic_tree(std::string_view text, bool negated, b
   return std::move(root.tree);
 }
 
-Expected<std::vector<ast::OrderTerm>> parse_order(std::string_view text, const Limits& limits) {
+Expected<ast::List<ast::OrderTerm>> parse_order(std::string_view text, const Limits& limits) {
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The order parameter has too many items");
   }
@@ -849,8 +849,8 @@ Expected<std::vector<ast::OrderTerm>> parse_order(std::string_view text, const L
   return std::move(list.terms);
 }
 
-Expected<std::vector<std::string>> parse_name_list(std::string_view text, std::string_view what,
-                                                   const Limits& limits) {
+Expected<ast::List<ast::String>> parse_name_list(std::string_view text, std::string_view what,
+                                                 const Limits& limits) {
   if (rough_item_count(text) > limits.max_list_items) {
     return errors::limit_exceeded("The " + std::string(what) + " parameter has too many items");
   }
@@ -874,7 +874,7 @@ Expected<KeyPath> parse_key(std::string_view text) {
   return key;
 }
 
-Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
+Expected<ast::Query> parse_query(const arena::Vector<decode::QueryParam>& params,
                                  const Limits& limits, bool function_arguments) {
   ast::Query query;
   auto parsed = parse_query(params, limits, function_arguments, query);
@@ -882,19 +882,12 @@ Expected<ast::Query> parse_query(const std::vector<decode::QueryParam>& params,
   return query;
 }
 
-Expected<bool> parse_query(const std::vector<decode::QueryParam>& params, const Limits& limits,
+Expected<bool> parse_query(const arena::Vector<decode::QueryParam>& params, const Limits& limits,
                            bool function_arguments, ast::Query& query) {
-  {
-    // Start from a default Query, keeping the capacity of the filter list (the one list
-    // nearly every request fills) for a caller that reuses `query`.
-    std::vector<ast::Filter> filters = std::move(query.filters);
-    filters.clear();
-    query = ast::Query{};
-    query.filters = std::move(filters);
-  }
-  // Per thread and reused, so its vectors keep their capacity from one key (and one query)
-  // to the next; parse_key_into clears it.
-  thread_local KeyScratch key;
+  query = ast::Query{};
+  // Reused from one key to the next (parse_key_into clears it). Not kept across
+  // translations: its lists live in the translation's arena.
+  KeyScratch key;
   for (size_t index = 0; index < params.size(); ++index) {
     const decode::QueryParam& param = params[index];
     // Exact reserved keys first; their first occurrence wins, as in PostgREST.
@@ -914,7 +907,7 @@ Expected<bool> parse_query(const std::vector<decode::QueryParam>& params, const 
       continue;
     }
     if (!param.value) continue;  // a bare key is ignored for everything else
-    const std::string& value = *param.value;
+    const ast::String& value = *param.value;
 
     if (auto error = parse_key_into(param.key, key)) return std::move(*error);
     const size_t last = key.names.size() - 1;
@@ -947,7 +940,7 @@ Expected<bool> parse_query(const std::vector<decode::QueryParam>& params, const 
         // `actors.not.or`; every other segment is the embed path.
         const bool is_or = trim_spaces(last_name) == "or";
         bool negated = false;
-        std::vector<std::string> path;
+        ast::List<ast::String> path;
         for (size_t i = 0; i < last; ++i) {
           if (is_reserved(key.names[i], "not")) {
             negated = true;

@@ -53,7 +53,7 @@ Expected<bool> resolve_scope(const Catalog& catalog, const Config& config,
 // Root-level filters go to *root_filters when given (a mutation's WHERE), else to root.
 Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Request& request,
                           plan::ReadNode& root, const ast::Query& query,
-                          std::vector<plan::Condition>* root_filters);
+                          ast::List<plan::Condition>* root_filters);
 
 Error missing_relation(const Catalog& catalog, std::string_view schema, std::string_view name);
 Error missing_column(const Relation& relation, std::string_view column);

@@ -18,7 +18,7 @@ namespace pgrest::plan {
 // they travel as parameters).
 struct ColumnPath {
   const Column* column = nullptr;
-  std::vector<ast::JsonStep> json_path;
+  ast::List<ast::JsonStep> json_path;
 };
 
 struct SelectEntry {
@@ -26,11 +26,11 @@ struct SelectEntry {
   enum class Kind : uint8_t { star, column, count, embed, spread };
   Kind kind = Kind::column;
   ColumnPath path;
-  std::string output_name;  // the JSON key of the result
+  ast::String output_name;  // the JSON key of the result
   bool explicit_name = false;
-  std::string cast;  // SQL text: a keyword type name or a quoted identifier
-  std::string aggregate;
-  std::string aggregate_cast;
+  ast::String cast;  // SQL text: a keyword type name or a quoted identifier
+  ast::String aggregate;
+  ast::String aggregate_cast;
   size_t embed_index = 0;
   // An aggregate lifted out of a to-one spread: the child only selects the value (under
   // output_name, an internal alias) and the parent aggregates it.
@@ -39,10 +39,10 @@ struct SelectEntry {
 
 // An aggregate of a to-one spread, computed by the parent over the spread's rows.
 struct HoistedAggregate {
-  std::string column_alias;  // what the spread's subquery selects ("" for count())
-  std::string aggregate;
-  std::string aggregate_cast;
-  std::string output_name;
+  ast::String column_alias;  // what the spread's subquery selects ("" for count())
+  ast::String aggregate;
+  ast::String aggregate_cast;
+  ast::String output_name;
 };
 
 struct Predicate {
@@ -62,10 +62,10 @@ struct Condition {
   std::unique_ptr<BoolTree> tree;
 };
 
-struct BoolTree {
+struct BoolTree : arena::Allocated {
   bool negated = false;
   bool is_or = false;
-  std::vector<Condition> items;
+  ast::List<Condition> items;
 };
 
 struct OrderEntry {
@@ -73,7 +73,7 @@ struct OrderEntry {
   ast::Direction direction = ast::Direction::unspecified;
   ast::Nulls nulls = ast::Nulls::unspecified;
   std::optional<size_t> embed_index;  // `order=rel(col)`: a column of a to-one embed
-  std::string embed_column;           // that column's output name
+  ast::String embed_column;           // that column's output name
 };
 
 struct ReadNode;
@@ -82,16 +82,16 @@ struct RpcCall;
 // An embedded resource: a LATERAL subquery joined to its parent node.
 struct Embed {
   const Relationship* relationship = nullptr;
-  std::string name;           // the JSON key: alias, else the relation name
-  std::string relation_name;  // the name the request used (for legacy target names)
-  std::string lateral_alias;  // <parent>_<name>_<depth>
+  ast::String name;           // the JSON key: alias, else the relation name
+  ast::String relation_name;  // the name the request used (for legacy target names)
+  ast::String lateral_alias;  // <parent>_<name>_<depth>
   bool inner = false;
   bool spread = false;
   std::unique_ptr<ReadNode> node;
-  std::vector<HoistedAggregate> hoisted;
+  ast::List<HoistedAggregate> hoisted;
 };
 
-struct ReadNode {
+struct ReadNode : arena::Allocated {
   const Relation* relation = nullptr;
   // Set for the representation of a mutation: the node reads the rows the statement
   // returned (`from "pgrst_source" as "<table>"`) instead of the table.
@@ -100,14 +100,14 @@ struct ReadNode {
   const RpcCall* call = nullptr;
   // List the columns instead of `t.*` (the rows read carry extra bookkeeping columns).
   bool expand_star = false;
-  std::string table_alias;             // empty at the root: columns are qualified "schema"."table"
+  ast::String table_alias;             // empty at the root: columns are qualified "schema"."table"
   const Relation* junction = nullptr;  // many-to-many embeds: the junction table
-  std::string junction_alias;
+  ast::String junction_alias;
   size_t depth = 0;
-  std::vector<Embed> embeds;
-  std::vector<SelectEntry> select;
-  std::vector<Condition> where;  // all ANDed
-  std::vector<OrderEntry> order;
+  ast::List<Embed> embeds;
+  ast::List<SelectEntry> select;
+  ast::List<Condition> where;  // all ANDed
+  ast::List<OrderEntry> order;
   std::optional<int64_t> limit;
   std::optional<int64_t> offset;
   bool has_aggregate = false;
@@ -156,7 +156,7 @@ struct WritePlan {
   OnConflict on_conflict = OnConflict::none;
   std::vector<const Column*> conflict_columns;
   std::vector<std::pair<const Column*, std::string>> put_key;  // PUT: pk column = URL value
-  std::vector<Condition> where;                                // PATCH/DELETE filters
+  ast::List<Condition> where;                                  // PATCH/DELETE filters
   bool representation = false;                                 // Prefer: return=representation
   bool location = false;  // compute the Location of a single inserted row
   ReadNode returned;      // select/order/embeds over the affected rows

@@ -26,8 +26,7 @@ std::optional<ClaimPath> parse_claim_path(std::string_view text);
 Expected<plan::ReadPlan> resolve_read(const Catalog& catalog, const Config& config,
                                       const ClaimPath& role_claim, const Request& request,
                                       const decode::Target& target, ast::Query query);
-// The same into `read` (reset first; the root's select list and conditions keep their
-// capacity), for callers that reuse one plan from request to request.
+// The same into `read` (reset first): the plan is built in place, never moved.
 Expected<bool> resolve_read(const Catalog& catalog, const Config& config,
                             const ClaimPath& role_claim, const Request& request,
                             const decode::Target& target, const ast::Query& query,

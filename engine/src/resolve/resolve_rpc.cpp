@@ -152,7 +152,7 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
     names = body.keys;
   } else {
     for (const auto& [name, value] : query.arguments) {
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
     }
   }
 
@@ -216,7 +216,7 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
       // Repeated keys accumulate only for the VARIADIC parameter; otherwise the last wins.
       std::vector<std::string> values;
       for (const auto& [name, value] : query.arguments) {
-        if (name == param.name) values.push_back(value);
+        if (name == param.name) values.emplace_back(value);
       }
       rpc.call.url_arguments.emplace_back(
           &param, param.mode == ParamMode::variadic ? sql::array_literal(values) : values.back());

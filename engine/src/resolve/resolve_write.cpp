@@ -135,9 +135,10 @@ Error unknown_column(const Relation& relation, std::string_view column) {
 }
 
 // Payload columns in the table's order, so the SQL text depends only on the key set.
-Expected<std::vector<const Column*>> payload_columns(const Relation& relation,
-                                                     const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
+// `names`: the body's keys (std::string) or `?columns=` (arena strings).
+template <typename Names>
+Expected<std::vector<const Column*>> payload_columns(const Relation& relation, const Names& names) {
+  for (const auto& name : names) {
     if (!relation.find_column(name)) return unknown_column(relation, name);
   }
   std::vector<const Column*> columns;
@@ -182,13 +183,13 @@ Expected<std::vector<std::pair<const Column*, std::string>>> put_key(const Relat
   return key;
 }
 
-bool has_null_embed_filter(const std::vector<plan::Condition>& conditions);
+bool has_null_embed_filter(const ast::List<plan::Condition>& conditions);
 
 bool tree_has_null_embed(const plan::BoolTree& tree) {
   return has_null_embed_filter(tree.items);
 }
 
-bool has_null_embed_filter(const std::vector<plan::Condition>& conditions) {
+bool has_null_embed_filter(const ast::List<plan::Condition>& conditions) {
   return std::any_of(conditions.begin(), conditions.end(), [](const plan::Condition& condition) {
     return condition.tree ? tree_has_null_embed(*condition.tree)
                           : condition.predicate.embed_index.has_value();
@@ -259,7 +260,8 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
     }
     auto shape = inspect_body(body, !query.columns.has_value());
     if (!shape) return std::move(shape.error());
-    auto columns = payload_columns(*relation, query.columns ? *query.columns : shape->keys);
+    auto columns = query.columns ? payload_columns(*relation, *query.columns)
+                                 : payload_columns(*relation, shape->keys);
     if (!columns) return std::move(columns.error());
     write.columns = std::move(*columns);
     write.body = body;
@@ -274,8 +276,13 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
       write.conflict_columns.push_back(relation->find_column(name));
     }
   } else if (write.kind == plan::WriteKind::insert && prefs.resolution != Resolution::none) {
-    std::vector<std::string> names = query.on_conflict ? *query.on_conflict : relation->primary_key;
-    for (const std::string& name : names) {
+    std::vector<std::string_view> names;
+    if (query.on_conflict) {
+      names.assign(query.on_conflict->begin(), query.on_conflict->end());
+    } else {
+      names.assign(relation->primary_key.begin(), relation->primary_key.end());
+    }
+    for (const std::string_view name : names) {
       const Column* column = relation->find_column(name);
       if (!column) return missing_column(*relation, name);
       write.conflict_columns.push_back(column);
