@@ -11,15 +11,21 @@
 
 namespace pgrest::sql {
 
-// `out`: a std::string or an arena string.
+// `out`: a std::string or an arena string. Runs between quotes are copied whole (memchr
+// finds the quotes): statements are mostly identifiers, and a byte-at-a-time loop was the
+// largest single cost of emitting one.
 template <typename Text>
 void append_identifier(Text& out, std::string_view name) {
+  name = name.substr(0, name.find('\0'));
   out += '"';
-  for (const char c : name) {
-    if (c == '\0') break;
-    if (c == '"') out += '"';
-    out += c;
+  size_t start = 0;
+  for (size_t quote = name.find('"'); quote != std::string_view::npos;
+       quote = name.find('"', start)) {
+    out.append(name.data() + start, quote - start + 1);
+    out += '"';
+    start = quote + 1;
   }
+  out.append(name.data() + start, name.size() - start);
   out += '"';
 }
 

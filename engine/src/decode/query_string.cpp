@@ -26,17 +26,24 @@ int hex_value(char c) {
 }
 
 // Appends the percent-decoding of `text` to `out` (a std::string or an arena::String).
+// Plain runs are copied whole; only `%` and `+` are looked at one by one.
 template <typename Text>
 void decode_into(std::string_view text, bool plus_as_space, Text& out) {
   out.reserve(out.size() + text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && text[run] != '%' && text[run] != '+') ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    const char c = text[run];
+    i = run + 1;
+    if (c == '%' && run + 2 < text.size()) {
+      const int high = hex_value(text[run + 1]);
+      const int low = hex_value(text[run + 2]);
       if (high >= 0 && low >= 0) {
         out += static_cast<char>(high * 16 + low);
-        i += 2;
+        i = run + 3;
         continue;
       }
     }
