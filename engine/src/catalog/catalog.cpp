@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -56,6 +57,17 @@ size_t table_size(size_t entries, size_t numerator, size_t denominator) {
 
 constexpr uint32_t kNoRelation = UINT32_MAX;
 
+// How many names ahead build_name_table() hashes, prefetching the slot each goes to.
+constexpr size_t kNamesAhead = 16;
+
+// The stages of build_relationships()'s pipeline, in foreign keys ahead of the one being
+// resolved (see there), and the ring that carries each key's hashes between them.
+constexpr size_t kHashAhead = 24;
+constexpr size_t kSlotAhead = 16;
+constexpr size_t kKeyAhead = 8;
+constexpr size_t kRing = 32;
+static_assert(kHashAhead < kRing && kSlotAhead < kHashAhead && kKeyAhead < kSlotAhead);
+
 }  // namespace
 
 void Relation::index_columns() {
@@ -90,17 +102,48 @@ const Column* Relation::find_column(std::string_view column_name) const {
 
 namespace {
 
+// Fills a name table with items 0, 1, 2... given in that order. The slots are written in
+// random order, so each item's slot is prefetched when it is added and the item written
+// kNamesAhead items later.
+class NameTableBuilder {
+ public:
+  NameTableBuilder(std::vector<catalog_internal::NameSlot>& slots, size_t count) : slots_(slots) {
+    slots_.assign(table_size(count, 4, 3), {});
+    mask_ = slots_.size() - 1;
+  }
+  NameTableBuilder(const NameTableBuilder&) = delete;
+  NameTableBuilder& operator=(const NameTableBuilder&) = delete;
+  ~NameTableBuilder() {
+    for (size_t i = added_ > kNamesAhead ? added_ - kNamesAhead : 0; i < added_; ++i) insert(i);
+  }
+
+  void add(uint64_t hash) {
+    // The item kNamesAhead back leaves the ring for its slot, this one takes its place.
+    if (added_ >= kNamesAhead) insert(added_ - kNamesAhead);
+    hashes_[added_ % kNamesAhead] = hash;
+    __builtin_prefetch(&slots_[hash & mask_], 1);
+    ++added_;
+  }
+
+ private:
+  void insert(size_t i) {
+    const uint64_t hash = hashes_[i % kNamesAhead];
+    size_t slot = hash & mask_;
+    while (slots_[slot].position != 0) slot = (slot + 1) & mask_;
+    slots_[slot] = {static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(i + 1)};
+  }
+
+  std::vector<catalog_internal::NameSlot>& slots_;
+  size_t mask_ = 0;
+  size_t added_ = 0;
+  std::array<uint64_t, kNamesAhead> hashes_{};
+};
+
 template <typename Item>
 void build_name_table(std::vector<catalog_internal::NameSlot>& slots,
                       const std::vector<Item>& items) {
-  slots.assign(table_size(items.size(), 4, 3), {});
-  const size_t mask = slots.size() - 1;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const uint64_t hash = hash_qualified(items[i].schema, items[i].name);
-    size_t slot = hash & mask;
-    while (slots[slot].position != 0) slot = (slot + 1) & mask;
-    slots[slot] = {static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(i + 1)};
-  }
+  NameTableBuilder builder(slots, items.size());
+  for (const Item& item : items) builder.add(hash_qualified(item.schema, item.name));
 }
 
 // Calls visit(position) for each item named schema.name (`hash` being hash_qualified of
@@ -186,25 +229,27 @@ bool covers(const std::vector<std::string>& primary_key, const ForeignKey& a, co
 }
 
 // Counting sort of `count` items into groups 0..groups-1: offsets gets groups + 1 entries,
-// and list the items grouped, each group in the items' order.
+// and list the items grouped, each group in the items' order. Each group's entry is
+// counted two places up, and then advanced as the group is filled, which leaves it where
+// the next group starts: no separate array of write positions.
 template <typename GroupOf>
 void group_by(size_t groups, size_t count, GroupOf group_of, std::vector<uint32_t>& offsets,
               std::vector<uint32_t>& list) {
-  offsets.assign(groups + 1, 0);
+  offsets.assign(groups + 2, 0);
   size_t grouped = 0;
   for (size_t i = 0; i < count; ++i) {
     const uint32_t group = group_of(i);
     if (group == kNoRelation) continue;
-    ++offsets[group + 1];
+    ++offsets[group + 2];
     ++grouped;
   }
-  for (size_t g = 0; g < groups; ++g) offsets[g + 1] += offsets[g];
+  for (size_t g = 0; g < groups; ++g) offsets[g + 2] += offsets[g + 1];
   list.assign(grouped, 0);
-  std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
   for (size_t i = 0; i < count; ++i) {
     const uint32_t group = group_of(i);
-    if (group != kNoRelation) list[next[group]++] = static_cast<uint32_t>(i);
+    if (group != kNoRelation) list[offsets[group + 1]++] = static_cast<uint32_t>(i);
   }
+  offsets.pop_back();
 }
 
 }  // namespace
@@ -222,16 +267,83 @@ void Catalog::build_relationships() {
   // by index for the relationships and the junctions.
   std::vector<uint32_t> key_from(key_count, kNoRelation);
   std::vector<uint32_t> key_to(key_count, kNoRelation);
+  // Whether each resolved FK's columns are a key of its table (one-to-one), worked out
+  // while that table is in cache.
+  std::vector<uint8_t> key_one_to_one(key_count, 0);
+  // In a catalog larger than the cache, each lookup would wait on memory three times in
+  // a row: the name table's slot, the relation it names (to compare the names), and then
+  // that relation's primary key (a heap block of its own). So the FKs go through a
+  // pipeline: FK k + kHashAhead is hashed and its slots prefetched; at k + kSlotAhead its
+  // slots are read (tags only) and the relations they name prefetched; at k + kKeyAhead
+  // the referencing relation's key blocks are prefetched; and FK k is resolved exactly as
+  // relation_position() does, from memory that is by then in cache.
+  struct Ahead {
+    uint64_t from_hash = 0;
+    uint64_t to_hash = 0;
+    uint32_t from_guess = kNoRelation;
+  };
+  std::array<Ahead, kRing> ahead{};
+  const size_t mask = relation_slots_.size() - 1;
+  // The first relation whose slot carries the hash's tag: almost always the one a full
+  // probe finds, which is all a prefetch needs.
+  const auto first_candidate = [&](uint64_t hash) {
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    for (size_t slot = hash & mask; relation_slots_[slot].position != 0; slot = (slot + 1) & mask) {
+      if (relation_slots_[slot].tag == tag) return relation_slots_[slot].position - 1;
+    }
+    return kNoRelation;
+  };
+  // Every cache line of [begin, end) (computing the addresses reads nothing).
+  const auto prefetch_lines = [](const void* begin, const void* end) {
+    const char* first = static_cast<const char*>(begin);
+    const size_t last = static_cast<size_t>(static_cast<const char*>(end) - first) - 1;
+    for (size_t offset = 0; offset < last; offset += 64) __builtin_prefetch(first + offset);
+    __builtin_prefetch(first + last);
+  };
   size_t resolved = 0;
-  for (size_t k = 0; k < key_count; ++k) {
+  for (size_t t = 0; t < key_count + kHashAhead; ++t) {
+    if (t < key_count) {
+      const ForeignKey& key = foreign_keys[t];
+      Ahead& next = ahead[t % kRing];
+      next.from_hash = hash_qualified(key.schema, key.table);
+      next.to_hash = hash_qualified(key.ref_schema, key.ref_table);
+      __builtin_prefetch(&relation_slots_[next.from_hash & mask]);
+      __builtin_prefetch(&relation_slots_[next.to_hash & mask]);
+    }
+    if (t >= kHashAhead - kSlotAhead && t - (kHashAhead - kSlotAhead) < key_count) {
+      const size_t k = t - (kHashAhead - kSlotAhead);
+      Ahead& next = ahead[k % kRing];
+      next.from_guess = first_candidate(next.from_hash);
+      if (next.from_guess != kNoRelation) {
+        // The names, and the key vectors that follow them.
+        const Relation& relation = relations[next.from_guess];
+        prefetch_lines(&relation, &relation.unique_keys + 1);
+      }
+      const uint32_t to_guess = first_candidate(next.to_hash);
+      if (to_guess != kNoRelation) {
+        const Relation& relation = relations[to_guess];
+        prefetch_lines(&relation, &relation.name + 1);
+      }
+      __builtin_prefetch(foreign_keys[k].columns.data());
+    }
+    if (t >= kHashAhead - kKeyAhead && t - (kHashAhead - kKeyAhead) < key_count) {
+      const size_t k = t - (kHashAhead - kKeyAhead);
+      if (const uint32_t guess = ahead[k % kRing].from_guess; guess != kNoRelation) {
+        const Relation& relation = relations[guess];
+        __builtin_prefetch(relation.primary_key.data());
+        if (!relation.unique_keys.empty()) __builtin_prefetch(relation.unique_keys.data());
+      }
+    }
+    if (t < kHashAhead) continue;
+    const size_t k = t - kHashAhead;
     const ForeignKey& key = foreign_keys[k];
-    const uint32_t from =
-        relation_position(hash_qualified(key.schema, key.table), key.schema, key.table);
-    const uint32_t to = relation_position(hash_qualified(key.ref_schema, key.ref_table),
-                                          key.ref_schema, key.ref_table);
+    const Ahead& current = ahead[k % kRing];
+    const uint32_t from = relation_position(current.from_hash, key.schema, key.table);
+    const uint32_t to = relation_position(current.to_hash, key.ref_schema, key.ref_table);
     if (from == kNoRelation || to == kNoRelation) continue;
     key_from[k] = from;
     key_to[k] = to;
+    key_one_to_one[k] = is_key_of(relations[from], key.columns) ? 1 : 0;
     ++resolved;
   }
   // The FKs of each table, for the junctions.
@@ -269,7 +381,7 @@ void Catalog::build_relationships() {
     const ForeignKey& key = foreign_keys[k];
     const uint32_t from_index = key_from[k];
     const uint32_t to_index = key_to[k];
-    const bool one_to_one = is_key_of(relations[from_index], key.columns);
+    const bool one_to_one = key_one_to_one[k] != 0;
     Relationship& forward = relationships.emplace_back();
     forward.cardinality = one_to_one ? Cardinality::one_to_one : Cardinality::many_to_one;
     forward.source = from_index;
