@@ -24,7 +24,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$BENCH" --benchmark_filter='^latency/|^catalog/load/' --benchmark_format=json \
+"$BENCH" --benchmark_filter='^latency/|^catalog/(load|load-cold|finalize|finalize-cold)/' \
+  --benchmark_format=json \
   >"$work/run.json"
 
 python3 - "$work" <<'PY'
@@ -47,16 +48,27 @@ with open(f"{work}/latency.dat", "w") as out:
         t50, t99 = latency[cls]["translator"]
         g50, g99 = (t / 1000 for t in targets[cls])
         out.write(f"{cls} {e50:.3f} {e99:.3f} {t50:.3f} {t99:.3f} {g50} {g99}\n")
+# tables -> {"load": ms, "load-cold": ms, "finalize": ms, "finalize-cold": ms, "mb": MB}
+catalog = {}
+for run in runs:
+    parts = run["name"].split("/")
+    if parts[0] != "catalog":
+        continue
+    tables = int(parts[2])
+    unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[run["time_unit"]]
+    row = catalog.setdefault(tables, {})
+    row[parts[1]] = run["real_time"] * unit
+    if parts[1] == "load":
+        row["mb"] = run.get("catalog_bytes", 0.0) / 1e6  # MB held by the built catalog
 with open(f"{work}/catalog.dat", "w") as out:
-    out.write("tables ms megabytes\n")
-    for run in runs:
-        name = run["name"]
-        if not name.startswith("catalog/load/"):
-            continue
-        tables = int(name.split("/")[2])
-        unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[run["time_unit"]]
-        megabytes = run.get("catalog_bytes", 0.0) / 1e6  # MB held by the built catalog
-        out.write(f"{tables} {run['real_time'] * unit:.3f} {megabytes:.3f}\n")
+    out.write("tables load_ms megabytes load_cold_ms finalize_ms finalize_cold_ms linear_ms\n")
+    smallest = min(catalog)
+    for tables in sorted(catalog):
+        row = catalog[tables]
+        # Linear from the smallest cold load: what 10x the tables would cost at 10x.
+        linear = catalog[smallest]["load-cold"] * tables / smallest
+        out.write(f"{tables} {row['load']:.3f} {row['mb']:.3f} {row['load-cold']:.3f} "
+                  f"{row['finalize']:.3f} {row['finalize-cold']:.3f} {linear:.3f}\n")
 PY
 
 gnuplot <<GP
@@ -82,7 +94,7 @@ GP
 gnuplot <<GP
 set terminal pngcairo size 800,480 font "sans,11" noenhanced
 set output "$OUT/catalog.png"
-set title "catalog snapshot load + finalize against schema size"
+set title "catalog build against schema size (log-log)"
 set xlabel "tables (10 columns, 1 foreign key each)"
 set logscale xy
 set ylabel "milliseconds"
@@ -93,7 +105,11 @@ set ytics nomirror
 set grid
 set key top left
 plot "$work/catalog.dat" using 1:2 with linespoints title "load + finalize (ms)", \
-     "" using 1:3 axes x1y2 with linespoints title "memory held (MB)"
+     "" using 1:4 with linespoints title "load + finalize, cold caches (ms)", \
+     "" using 1:5 with linespoints title "finalize alone (ms)", \
+     "" using 1:6 with linespoints title "finalize alone, cold caches (ms)", \
+     "" using 1:7 with lines dashtype 2 title "linear from 1k, cold (ms)", \
+     "" using 1:3 axes x1y2 with linespoints title "memory held (MB, right)"
 GP
 
 echo "wrote $OUT/latency.png and $OUT/catalog.png"
