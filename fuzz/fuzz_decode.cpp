@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/arena.hpp"
 #include "common/utf8.hpp"
 #include "decode/query_string.hpp"
 #include "fuzz_common.hpp"
@@ -74,6 +75,9 @@ void check_path(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // As Engine::translate runs the stages: in this thread's arena, released on return
+  // (under ASan a use of it after that, or of memory a container released, is reported).
+  const pgrest::arena::Scope scope;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   check_percent_decode(text, true);
   check_percent_decode(text, false);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/arena.hpp"
 #include "decode/query_string.hpp"
 #include "fuzz_common.hpp"
 #include "parse/parse.hpp"
@@ -40,6 +41,9 @@ void check(const pgrest::Expected<T>& parsed, std::string_view entry, std::strin
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
+  // As Engine::translate runs the stages: in this thread's arena, released on return
+  // (under ASan a use of it after that, or of memory a container released, is reported).
+  const pgrest::arena::Scope scope;
   const unsigned selector = data[0] % 7;
   const unsigned flags = data[0] / 7;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);

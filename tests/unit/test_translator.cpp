@@ -7,6 +7,7 @@
 #include <fstream>
 #include <new>
 #include <sstream>
+#include <thread>
 
 #include "pgrest/engine.hpp"
 
@@ -171,6 +172,30 @@ TEST(Translator, EmbedsAndLogicTreesAllocateOnlyResultStrings) {
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_EQ(t_allocations - before, 5 + c.long_params);
   }
+}
+
+// A host's thread_local whose destructor translates runs after the thread's arena is gone
+// (it was created later, so it is destroyed first): that translation takes the heap.
+TEST(Translator, TranslatingDuringThreadExitUsesTheHeap) {
+  Engine engine(catalog(), Config{});
+  const Request read = request("GET", "/films", "select=id,roles(character)&year=gt.2000");
+  const std::string expected = engine.translate(read).translation().query.sql;
+  struct TranslateAtExit {
+    const Engine* engine = nullptr;
+    const Request* request = nullptr;
+    std::string* sql = nullptr;
+    ~TranslateAtExit() {
+      if (engine) *sql = engine->translate(*request).translation().query.sql;
+    }
+  };
+  std::string at_exit;
+  std::thread worker([&] {
+    thread_local TranslateAtExit late;  // constructed before the thread's arena
+    late = {&engine, &read, &at_exit};
+    (void)engine.translate(read);  // creates the arena
+  });
+  worker.join();
+  EXPECT_EQ(at_exit, expected);
 }
 
 }  // namespace
