@@ -105,9 +105,9 @@ set ytics nomirror
 set grid
 set key top left
 plot "$work/catalog.dat" using 1:2 with linespoints title "load + finalize (ms)", \
-     "" using 1:4 with linespoints title "load + finalize, cold caches (ms)", \
+     "" using 1:4 with linespoints title "load + finalize, cold: fresh pages, empty caches (ms)", \
      "" using 1:5 with linespoints title "finalize alone (ms)", \
-     "" using 1:6 with linespoints title "finalize alone, cold caches (ms)", \
+     "" using 1:6 with linespoints title "finalize alone, cold (ms)", \
      "" using 1:7 with lines dashtype 2 title "linear from 1k, cold (ms)", \
      "" using 1:3 axes x1y2 with linespoints title "memory held (MB, right)"
 GP
