@@ -113,7 +113,8 @@ class NameTableBuilder {
   }
   NameTableBuilder(const NameTableBuilder&) = delete;
   NameTableBuilder& operator=(const NameTableBuilder&) = delete;
-  ~NameTableBuilder() {
+  // Inserts the items still waiting in the ring. Call once, after the last add().
+  void finish() {
     for (size_t i = added_ > kNamesAhead ? added_ - kNamesAhead : 0; i < added_; ++i) insert(i);
   }
 
@@ -144,6 +145,7 @@ void build_name_table(std::vector<catalog_internal::NameSlot>& slots,
                       const std::vector<Item>& items) {
   NameTableBuilder builder(slots, items.size());
   for (const Item& item : items) builder.add(hash_qualified(item.schema, item.name));
+  builder.finish();
 }
 
 // Calls visit(position) for each item named schema.name (`hash` being hash_qualified of
