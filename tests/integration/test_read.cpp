@@ -121,6 +121,10 @@ TEST_F(Read, AliasesCastsAndJsonPaths) {
   expect_body(get("/films", "select=id,t:tags->>0&id=eq.4"), R"([{"id":4,"t":"mystery"}])");
   // The implicit name of a path ending in an index is the last key.
   expect_body(get("/films", "select=metadata->awards->0&id=eq.1"), R"([{"awards":"cannes"}])");
+  // Nor does an empty key (found by fuzz_translate: it emitted `as ""`). The path still
+  // reads the empty key, which these rows do not have.
+  expect_body(get("/films", "select=metadata->awards->%22%22&id=eq.1"), R"([{"awards":null}])");
+  expect_body(get("/films", "select=metadata->%20&id=eq.1"), R"([{"metadata":null}])");
 }
 
 TEST_F(Read, CastTypesAreKeywordsOrQuotedNamesNeverRequestText) {

@@ -463,9 +463,10 @@ Expected<plan::BoolTree> bind_tree(const plan::ReadNode& node, const ast::LogicT
 }
 
 ast::String implicit_name(const ast::Field& field) {
-  // The last JSON key names the output; a trailing index does not.
+  // The last JSON key names the output; a trailing index does not, nor does an empty key
+  // (`->""`, or `-> ` once trimmed): SQL has no empty identifier.
   for (auto step = field.json_path.rbegin(); step != field.json_path.rend(); ++step) {
-    if (!step->is_index) return step->key;
+    if (!step->is_index && !step->key.empty()) return step->key;
   }
   return field.name;
 }
