@@ -75,8 +75,8 @@ constexpr std::string_view kCommonCte = R"sql(WITH RECURSIVE
     FROM unnest($1::text[]) WITH ORDINALITY AS s (name, ord)
     JOIN pg_namespace n ON n.nspname = s.name
   ),
-  rels (oid, nspname, relname, relkind, ord) AS (
-    SELECT c.oid, w.nspname, c.relname, c.relkind, w.ord
+  rels (oid, nspname, relname, relkind, ord, reltype) AS (
+    SELECT c.oid, w.nspname, c.relname, c.relkind, w.ord, c.reltype
     FROM wanted w
     JOIN pg_class c ON c.relnamespace = w.oid
     WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND NOT c.relispartition
@@ -109,7 +109,8 @@ constexpr std::string_view kCommonCte = R"sql(WITH RECURSIVE
 constexpr std::string_view kRelationsTail = R"sql(
 SELECT r.oid, r.nspname, r.relname, r.relkind,
        CASE WHEN r.relkind IN ('r', 'p') THEN 28
-            ELSE pg_relation_is_updatable(r.oid, true) END
+            ELSE pg_relation_is_updatable(r.oid, true) END,
+       r.reltype
 FROM rels r
 ORDER BY r.ord, r.relname COLLATE "C"
 )sql";
@@ -181,16 +182,21 @@ SELECT p.oid, w.nspname, p.proname, p.provolatile, p.proretset,
        bt.typtype = 'c',
        rn.nspname, rc.relname,
        p.pronargdefaults,
-       arg.ord, arg.type_oid, format_type(arg.type_oid, NULL), arg.mode, arg.name
+       arg.ord, arg.type_oid, format_type(arg.type_oid, NULL), arg.mode, arg.name,
+       rtn.nspname, atn.nspname
 FROM wanted w
 JOIN pg_proc p ON p.pronamespace = w.oid
 LEFT JOIN domains d ON d.domain_oid = p.prorettype
 JOIN pg_type bt ON bt.oid = coalesce(d.base_oid, p.prorettype)
+JOIN pg_type rt ON rt.oid = p.prorettype
+JOIN pg_namespace rtn ON rtn.oid = rt.typnamespace
 LEFT JOIN pg_class rc ON rc.oid = bt.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN LATERAL unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]),
                          p.proargmodes, p.proargnames)
           WITH ORDINALITY AS arg (type_oid, mode, name, ord) ON true
+LEFT JOIN pg_type at ON at.oid = arg.type_oid
+LEFT JOIN pg_namespace atn ON atn.oid = at.typnamespace
 WHERE p.prokind = 'f'
   AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
 ORDER BY w.ord, p.proname COLLATE "C", p.oid, arg.ord
@@ -214,7 +220,7 @@ const Queries& queries() {
 }
 
 // Result column positions, in the order of each SELECT list above.
-enum RelationField : int { kRelOid, kRelSchema, kRelName, kRelKind, kRelUpdatable };
+enum RelationField : int { kRelOid, kRelSchema, kRelName, kRelKind, kRelUpdatable, kRelRowType };
 
 enum ColumnField : int {
   kColRelOid,
@@ -262,6 +268,8 @@ enum FunctionField : int {
   kFnArgType,
   kFnArgMode,
   kFnArgName,
+  kFnReturnTypeSchema,
+  kFnArgTypeSchema,
 };
 
 // pg_relation_is_updatable() reports one bit per CmdType (1 << CMD_x).
@@ -517,6 +525,7 @@ class CatalogBuilder {
       relation.insertable = (updatable & kInsertableBit) != 0;
       relation.updatable = (updatable & kUpdatableBit) != 0;
       relation.deletable = (updatable & kDeletableBit) != 0;
+      relation.row_type_oid = rows.number(row, kRelRowType);
     }
     attnums_.resize(catalog_.relations.size());
   }
@@ -642,6 +651,7 @@ class CatalogBuilder {
         function->returns_composite = rows.flag(row, kFnReturnsCompositeType);
         function->return_relation_schema = rows.optional_string(row, kFnReturnRelSchema);
         function->return_relation_name = rows.optional_string(row, kFnReturnRelName);
+        function->return_type_schema = rows.string(row, kFnReturnTypeSchema);
         default_count = rows.number(row, kFnDefaultCount);
       }
       if (rows.is_null(row, kFnArgOrd)) continue;  // no parameters
@@ -649,6 +659,7 @@ class CatalogBuilder {
       param.name = rows.string(row, kFnArgName);  // NULL or '' when unnamed
       param.type = rows.string(row, kFnArgType);
       param.type_oid = rows.number(row, kFnArgTypeOid);
+      param.type_schema = rows.string(row, kFnArgTypeSchema);
       param.mode = param_mode(rows.text(row, kFnArgMode));
       // OUT, INOUT and TABLE parameters make the result a row (a `record` whose columns
       // are those parameters), even when there is only one.

@@ -532,6 +532,24 @@ TEST_F(IntrospectTest, CompositeReturnTypes) {
   EXPECT_TRUE(checked.returns_composite);  // a domain over a composite type
 }
 
+// The schema of every parameter and return type is recorded (the managed-schema guard
+// refuses functions that take or return a managed type), and each relation's row type
+// oid (a function taking it is a computed field).
+TEST_F(IntrospectTest, TypeSchemasAndRowTypes) {
+  const Function& pair = function("make_pair");
+  EXPECT_EQ(pair.return_type_schema, "introspect_test");
+  const Function& split = function("split");
+  EXPECT_EQ(split.return_type_schema, "pg_catalog");  // record
+  ASSERT_EQ(split.params.size(), 3U);
+  for (const FunctionParam& param : split.params) EXPECT_EQ(param.type_schema, "pg_catalog");
+
+  Connection conn(superuser_conninfo());
+  const auto rows = conn.query("select 'introspect_test.authors'::regtype::oid::text as oid");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(std::to_string(relation("authors").row_type_oid), rows[0].at("oid"));
+  EXPECT_NE(relation("books").row_type_oid, relation("authors").row_type_oid);
+}
+
 TEST_F(IntrospectTest, SnapshotRoundTrip) {
   const std::string written = write_catalog_json(catalog());
   std::string error;

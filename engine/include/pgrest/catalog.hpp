@@ -50,6 +50,9 @@ struct Relation {
   bool insertable = true;
   bool updatable = true;
   bool deletable = true;
+  // The oid of the relation's row type (pg_class.reltype; 0 when unknown): a function
+  // taking this type is a computed field of the relation.
+  uint32_t row_type_oid = 0;
   std::vector<Column> columns;  // ordinal order
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> unique_keys;
@@ -81,6 +84,10 @@ struct ForeignKey {
 struct FunctionParam {
   std::string name;  // empty when unnamed
   std::string type;  // format_type()
+  // The schema the type lives in ("pg_catalog" for built-ins; empty when the snapshot
+  // does not say): the managed-schema guard refuses functions that take or return a
+  // managed type.
+  std::string type_schema;
   uint32_t type_oid = 0;
   ParamMode mode = ParamMode::in;
   bool has_default = false;
@@ -92,6 +99,7 @@ struct Function {
   std::vector<FunctionParam> params;
   std::string return_type;  // format_type() of the (element) return type
   uint32_t return_type_oid = 0;
+  std::string return_type_schema;  // the schema of the return type, as for parameters
   bool returns_set = false;
   bool returns_composite = false;  // composite type, or OUT/TABLE parameters
   bool returns_void = false;

@@ -222,9 +222,9 @@ constexpr std::pair<std::string_view, ParamMode> kParamModes[] = {
 };
 
 // The keys of each object, in the order write_catalog_json() writes them.
-constexpr std::array<std::string_view, 9> kRelationKeys = {
-    "schema",    "name",        "kind",        "insertable", "updatable",
-    "deletable", "primary_key", "unique_keys", "columns"};
+constexpr std::array<std::string_view, 10> kRelationKeys = {
+    "schema",    "name",         "kind",        "insertable",  "updatable",
+    "deletable", "row_type_oid", "primary_key", "unique_keys", "columns"};
 enum RelationKey : size_t {
   kRelSchema,
   kRelName,
@@ -232,6 +232,7 @@ enum RelationKey : size_t {
   kRelInsertable,
   kRelUpdatable,
   kRelDeletable,
+  kRelRowTypeOid,
   kRelPrimaryKey,
   kRelUniqueKeys,
   kRelColumns,
@@ -259,10 +260,11 @@ enum ForeignKeyKey : size_t {
   kFkRefTable,
   kFkRefColumns,
 };
-constexpr std::array<std::string_view, 11> kFunctionKeys = {"schema",
+constexpr std::array<std::string_view, 12> kFunctionKeys = {"schema",
                                                             "name",
                                                             "return_type",
                                                             "return_type_oid",
+                                                            "return_type_schema",
                                                             "returns_set",
                                                             "returns_composite",
                                                             "returns_void",
@@ -275,6 +277,7 @@ enum FunctionKey : size_t {
   kFnName,
   kFnReturnType,
   kFnReturnTypeOid,
+  kFnReturnTypeSchema,
   kFnReturnsSet,
   kFnReturnsComposite,
   kFnReturnsVoid,
@@ -283,9 +286,16 @@ enum FunctionKey : size_t {
   kFnVolatility,
   kFnParams,
 };
-constexpr std::array<std::string_view, 5> kParamKeys = {"name", "type", "type_oid", "mode",
-                                                        "has_default"};
-enum ParamKey : size_t { kParamName, kParamType, kParamTypeOid, kParamMode, kParamHasDefault };
+constexpr std::array<std::string_view, 6> kParamKeys = {"name",        "type", "type_oid",
+                                                        "type_schema", "mode", "has_default"};
+enum ParamKey : size_t {
+  kParamName,
+  kParamType,
+  kParamTypeOid,
+  kParamTypeSchema,
+  kParamMode,
+  kParamHasDefault,
+};
 constexpr std::array<std::string_view, 6> kRootKeys = {"version",   "schemas",      "roles",
                                                        "relations", "foreign_keys", "functions"};
 enum RootKey : size_t { kVersion, kSchemas, kRoles, kRelations, kForeignKeys, kFunctions };
@@ -301,6 +311,7 @@ void read_relation(Reader& reader, object obj, const Path& path, Relation& relat
   relation.insertable = reader.boolean(fields[kRelInsertable], path, "insertable", true);
   relation.updatable = reader.boolean(fields[kRelUpdatable], path, "updatable", true);
   relation.deletable = reader.boolean(fields[kRelDeletable], path, "deletable", true);
+  relation.row_type_oid = reader.oid(fields[kRelRowTypeOid], path, "row_type_oid");
   relation.primary_key = reader.strings(fields[kRelPrimaryKey], path, "primary_key");
   array uniques;
   if (reader.objects(fields[kRelUniqueKeys], path, "unique_keys", &uniques)) {
@@ -386,6 +397,9 @@ void read_function(Reader& reader, object obj, const Path& path, Function& funct
   reader.check_name(function.name, [&] { return path.field("name"); });
   function.return_type = reader.string(fields[kFnReturnType], path, "return_type");
   function.return_type_oid = reader.oid(fields[kFnReturnTypeOid], path, "return_type_oid");
+  function.return_type_schema =
+      reader.optional_string(fields[kFnReturnTypeSchema], path, "return_type_schema")
+          .value_or(std::string());
   function.returns_set = reader.boolean(fields[kFnReturnsSet], path, "returns_set", false);
   function.returns_composite =
       reader.boolean(fields[kFnReturnsComposite], path, "returns_composite", false);
@@ -411,6 +425,9 @@ void read_function(Reader& reader, object obj, const Path& path, Function& funct
     reader.check_param_name(param.name, [&] { return path.text(); });
     param.type = reader.string(param_fields[kParamType], param_path, "type");
     param.type_oid = reader.oid(param_fields[kParamTypeOid], param_path, "type_oid");
+    param.type_schema =
+        reader.optional_string(param_fields[kParamTypeSchema], param_path, "type_schema")
+            .value_or(std::string());
     param.mode = parse_enum(reader, reader.text(param_fields[kParamMode], param_path, "mode"),
                             param_path, "mode", kParamModes);
     param.has_default =
@@ -617,6 +634,8 @@ bool read_relation(value v, Relation& relation, Scratch& scratch) {
         return read_bool(field, relation.updatable);
       case kRelDeletable:
         return read_bool(field, relation.deletable);
+      case kRelRowTypeOid:
+        return read_oid(field, relation.row_type_oid);
       case kRelPrimaryKey:
         return read_strings(field, relation.primary_key, false);
       case kRelUniqueKeys: {
@@ -713,6 +732,8 @@ bool read_param(value v, FunctionParam& param) {
         return read_enum(field, param.mode, kParamModes);
       case kParamHasDefault:
         return read_bool(field, param.has_default);
+      case kParamTypeSchema:
+        return read_string(field, param.type_schema);
       default:
         return false;
     }
@@ -735,6 +756,8 @@ bool read_function(value v, Function& function) {
         return read_string(field, function.return_type);
       case kFnReturnTypeOid:
         return read_oid(field, function.return_type_oid);
+      case kFnReturnTypeSchema:
+        return read_string(field, function.return_type_schema);
       case kFnReturnsSet:
         return read_bool(field, function.returns_set);
       case kFnReturnsComposite:
@@ -896,7 +919,9 @@ std::string write_catalog_json(const Catalog& catalog) {
         .key("updatable")
         .value(relation.updatable)
         .key("deletable")
-        .value(relation.deletable);
+        .value(relation.deletable)
+        .key("row_type_oid")
+        .value(relation.row_type_oid);
     write_strings("primary_key", relation.primary_key);
     writer.key("unique_keys").begin_array();
     for (const auto& key : relation.unique_keys) {
@@ -957,6 +982,8 @@ std::string write_catalog_json(const Catalog& catalog) {
         .value(function.return_type)
         .key("return_type_oid")
         .value(function.return_type_oid)
+        .key("return_type_schema")
+        .value(function.return_type_schema)
         .key("returns_set")
         .value(function.returns_set)
         .key("returns_composite")
@@ -978,6 +1005,8 @@ std::string write_catalog_json(const Catalog& catalog) {
           .value(param.type)
           .key("type_oid")
           .value(param.type_oid)
+          .key("type_schema")
+          .value(param.type_schema)
           .key("mode")
           .value(to_string(param.mode))
           .key("has_default")
