@@ -86,6 +86,32 @@ TEST_F(Security, RoleClaimKeyFollowsAJsonPath) {
   Request request = get("/request_info");
   request.claims_json = R"({"role":"anon","app_metadata":{"roles":["service_role"]}})";
   EXPECT_EQ(info(request, "'role_name'", engine), "\"service_role\"");
+  // The published claims name the same role, so a policy reading the claim
+  // (auth.role()) agrees with current_user.
+  EXPECT_EQ(info(request, "'claims'->'role'", engine), "\"service_role\"");
+  EXPECT_EQ(info(request, "'claims'->'app_metadata'->'roles'->0", engine), "\"service_role\"");
+  // Nothing at the path: the anon role runs, and the claims say so too.
+  request.claims_json = R"({"role":"service_role","sub":"x"})";
+  EXPECT_EQ(info(request, "'role_name'", engine), "\"anon\"");
+  EXPECT_EQ(info(request, "'claims'->'role'", engine), "\"anon\"");
+  EXPECT_EQ(info(request, "'claims'->'sub'", engine), "\"x\"");
+}
+
+// A token carrying `role` twice: PostgreSQL's json operators read the last value, so the
+// engine runs as that one and publishes only it.
+TEST_F(Security, ARoleClaimGivenTwiceCannotSplitRoleAndClaims) {
+  Request request = get("/request_info");
+  request.claims_json = R"({"role":"service_role","role":"anon"})";
+  EXPECT_EQ(info(request, "'role_name'"), "\"anon\"");
+  EXPECT_EQ(info(request, "'claims'->'role'"), "\"anon\"");
+  Connection connection(superuser_conninfo());
+  Result result = engine_->translate(request);
+  ASSERT_TRUE(result.ok());
+  const std::string& published = result.translation().prelude.params.at(2).value();
+  auto rows = connection.query(
+      "select $1::json->>'role' as json_role, $1::jsonb->>'role' as jsonb_role", {published});
+  EXPECT_EQ(rows.at(0).at("json_role"), "anon");
+  EXPECT_EQ(rows.at(0).at("jsonb_role"), "anon");
 }
 
 TEST_F(Security, HeaderValuesCannotInjectIntoTheSettings) {

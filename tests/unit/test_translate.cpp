@@ -142,6 +142,55 @@ TEST_F(Translate, RoleClaimKeyAndAnonRole) {
   EXPECT_EQ(error.status, 401);
 }
 
+// request.jwt.claims carries the role the request runs as, as PostgREST publishes it:
+// policies reading the claim (auth.role(), auth.jwt()->>'role') must agree with
+// current_user whatever the token says at its top level.
+TEST_F(Translate, PublishedClaimsCarryTheRoleTheRequestRunsAs) {
+  Config config;
+  config.role_claim_key = ".app_metadata.role";
+  Engine nested(sample_catalog(), config);
+  Request request = get("/films", "");
+  request.claims_json =
+      R"({"role":"service_role","sub":"u1","app_metadata":{"role":"authenticated"}})";
+  Result result = nested.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[1], "authenticated");
+  EXPECT_EQ(result.translation().prelude.params[2],
+            R"({"sub":"u1","app_metadata":{"role":"authenticated"},"role":"authenticated"})");
+  // Nothing at the path: the anon role, in the claims too.
+  request.claims_json = R"({"role":"service_role","sub":"u1"})";
+  result = nested.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[1], "anon");
+  EXPECT_EQ(result.translation().prelude.params[2], R"({"sub":"u1","role":"anon"})");
+
+  // A key given twice counts by its last value, as PostgreSQL reads the published text.
+  request.claims_json = R"({"role":"anon","role":"service_role","sub":"u1"})";
+  result = engine_.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[1], "service_role");
+  EXPECT_EQ(result.translation().prelude.params[2], R"({"sub":"u1","role":"service_role"})");
+  request.claims_json = R"({"role":"service_role","role":"anon"})";
+  result = engine_.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[1], "anon");
+  EXPECT_EQ(result.translation().prelude.params[2], R"({"role":"anon"})");
+
+  // The usual token is published as it came (minified).
+  request.claims_json = R"({ "sub": "u1", "role": "authenticated" })";
+  result = engine_.translate(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.translation().prelude.params[2], R"({"sub":"u1","role":"authenticated"})");
+
+  // A null role is the role "null" (PostgREST uses a non-string claim's JSON text), which
+  // does not exist: refused, never the anon role.
+  request.claims_json = R"({"role":null})";
+  const Error error = refused(request);
+  EXPECT_EQ(error.status, 401);
+  EXPECT_EQ(error.code, "22023");
+  EXPECT_EQ(error.message, R"(role "null" does not exist)");
+}
+
 TEST_F(Translate, RoutingErrors) {
   Request request = get("/a/b", "");
   EXPECT_EQ(refused(request).code, "PGRST125");

@@ -93,10 +93,45 @@ struct RoleAndClaims {
   std::string claims_json;
 };
 
+// The claims as request.jwt.claims publishes them: PostgREST replaces the top-level
+// `role` with the role the request runs as (the value at role_claim_key, else the anon
+// role), so that policies reading the claim (auth.role(), auth.jwt()->>'role') agree
+// with current_user even when the role came from a nested claim, was missing, or the
+// token carried `role` twice. In the usual case the one `role` key already holds that
+// role and the claims are published as they are, minified.
+std::string published_claims(const std::optional<simdjson::dom::object>& claims,
+                             std::string_view role) {
+  std::string out;
+  if (!claims) {
+    json::Writer writer(out);
+    writer.begin_object().key("role").value(role).end_object();
+    return out;
+  }
+  size_t role_keys = 0;
+  bool role_matches = false;
+  for (const auto field : *claims) {
+    if (field.key != "role") continue;
+    ++role_keys;
+    std::string_view text;
+    role_matches = field.value.get(text) == simdjson::SUCCESS && text == role;
+  }
+  if (role_keys == 1 && role_matches) return simdjson::minify(*claims);
+  json::Writer writer(out);
+  writer.begin_object();
+  for (const auto field : *claims) {
+    if (field.key == "role") continue;
+    writer.key(field.key);
+    writer.raw(simdjson::minify(field.value));
+  }
+  writer.key("role").value(role).end_object();
+  return out;
+}
+
 Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& config,
                                          const ClaimPath& role_claim, const Request& request) {
   RoleAndClaims out;
   std::optional<std::string> role;
+  std::optional<simdjson::dom::object> claims_object;
   if (request.claims_json && !request.claims_json->empty()) {
     // Every authenticated request carries claims: the parser and its padded input buffer
     // are kept per thread, so steady state parses them without allocating.
@@ -134,7 +169,7 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
         claims.get(object) != simdjson::SUCCESS) {
       return errors::make(401, "PGRST303", "JWT claims must be a JSON object");
     }
-    out.claims_json = simdjson::minify(claims);
+    claims_object = object;
     simdjson::dom::element cursor = claims;
     bool found = true;
     for (const auto& step : role_claim.steps) {
@@ -144,9 +179,19 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
         found = cursor.get(array) == simdjson::SUCCESS &&
                 array.at(step.index).get(next) == simdjson::SUCCESS;
       } else {
+        // A key given twice counts by its last value, as PostgreSQL's json operators
+        // (which the policies use) and PostgREST's JSON parser read it; simdjson's
+        // at_key() would take the first.
         simdjson::dom::object obj;
-        found = cursor.get(obj) == simdjson::SUCCESS &&
-                obj.at_key(step.key).get(next) == simdjson::SUCCESS;
+        found = false;
+        if (cursor.get(obj) == simdjson::SUCCESS) {
+          for (const auto field : obj) {
+            if (field.key == step.key) {
+              next = field.value;
+              found = true;
+            }
+          }
+        }
       }
       if (!found) break;
       cursor = next;
@@ -155,8 +200,9 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
       std::string_view text;
       if (cursor.get(text) == simdjson::SUCCESS) {
         role = std::string(text);
-      } else if (!cursor.is_null()) {
-        role = simdjson::minify(cursor);  // PostgREST uses a non-string claim's JSON text
+      } else {
+        // PostgREST uses a non-string claim's JSON text (so null is the role "null").
+        role = simdjson::minify(cursor);
       }
     }
   }
@@ -171,10 +217,7 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
     return errors::make(401, "22023", "role \"" + *role + "\" does not exist");
   }
   out.role = std::move(*role);
-  if (out.claims_json.empty()) {
-    json::Writer writer(out.claims_json);
-    writer.begin_object().key("role").value(out.role).end_object();
-  }
+  out.claims_json = published_claims(claims_object, out.role);
   return out;
 }
 
