@@ -178,6 +178,9 @@ TEST_F(Security, RowLevelSecurityIsEnforcedForEveryRole) {
 struct Attempt {
   const char* what;
   Request request;
+  // The refusal expected ("PGRX403", "PGRST106"...), or nullptr for a request that may
+  // translate but must then be harmless when executed.
+  const char* refused_with;
 };
 
 TEST_F(Security, ManagedSchemaBypassAttemptsAreRefused) {
@@ -186,51 +189,130 @@ TEST_F(Security, ManagedSchemaBypassAttemptsAreRefused) {
     return request;
   };
   const Attempt attempts[] = {
-      {"profile ai", get("/chunks", "", {{"Accept-Profile", "ai"}})},
-      {"profile lower-case header", get("/chunks", "", {{"accept-profile", "ai"}})},
-      {"profile quoted", get("/chunks", "", {{"Accept-Profile", "\"ai\""}})},
-      {"profile upper-case", get("/chunks", "", {{"Accept-Profile", "AI"}})},
-      {"profile padded", get("/chunks", "", {{"Accept-Profile", " ai"}})},
-      {"profile list", get("/chunks", "", {{"Accept-Profile", "public,ai"}})},
-      {"profile percent-encoded", get("/chunks", "", {{"Accept-Profile", "%61i"}})},
+      {"profile ai", get("/chunks", "", {{"Accept-Profile", "ai"}}), "PGRX403"},
+      {"profile lower-case header", get("/chunks", "", {{"accept-profile", "ai"}}), "PGRX403"},
+      {"profile ai, missing object", get("/no_such_table", "", {{"Accept-Profile", "ai"}}),
+       "PGRX403"},
+      {"profile quoted", get("/chunks", "", {{"Accept-Profile", "\"ai\""}}), "PGRST106"},
+      {"profile upper-case", get("/chunks", "", {{"Accept-Profile", "AI"}}), "PGRST106"},
+      {"profile padded", get("/chunks", "", {{"Accept-Profile", " ai"}}), "PGRST106"},
+      {"profile with a NUL", get("/chunks", "", {{"Accept-Profile", std::string("ai\0", 3)}}),
+       "PGRST106"},
+      {"profile look-alike (Cyrillic a)", get("/chunks", "", {{"Accept-Profile", "\xD0\xB0i"}}),
+       "PGRST106"},
+      {"profile list", get("/chunks", "", {{"Accept-Profile", "public,ai"}}), "PGRST106"},
+      {"profile as a search_path", get("/chunks", "", {{"Accept-Profile", "public, ai"}}),
+       "PGRST106"},
+      {"profile pg_catalog", get("/pg_authid", "", {{"Accept-Profile", "pg_catalog"}}), "PGRST106"},
+      {"profile percent-encoded", get("/chunks", "", {{"Accept-Profile", "%61i"}}), "PGRST106"},
       {"two profile headers",
-       get("/chunks", "", {{"Accept-Profile", "public"}, {"Accept-Profile", "ai"}})},
-      {"content profile on a read", get("/chunks", "", {{"Content-Profile", "ai"}})},
-      {"qualified path", get("/ai.chunks")},
-      {"quoted qualified path", get("/%22ai%22.%22chunks%22")},
-      {"encoded dot", get("/ai%2Echunks")},
-      {"encoded slash", get("/ai%2Fchunks")},
-      {"table only in ai", get("/chunks")},
-      {"rpc into ai", get("/rpc/match_chunks", "query=x")},
-      {"select qualified column", get("/films", "select=ai.chunks.content")},
-      {"cast to an ai type", get("/films", "select=id::ai.chunks")},
-      {"embed through a foreign key into ai", get("/user_agents", "select=*,agents(*)")},
+       get("/chunks", "", {{"Accept-Profile", "public"}, {"Accept-Profile", "ai"}}), "PGRX403"},
+      {"content profile on a read", get("/chunks", "", {{"Content-Profile", "ai"}}), "PGRST205"},
+      {"qualified path", get("/ai.chunks"), "PGRST205"},
+      {"quoted qualified path", get("/%22ai%22.%22chunks%22"), "PGRST205"},
+      {"encoded dot", get("/ai%2Echunks"), "PGRST205"},
+      {"encoded slash", get("/ai%2Fchunks"), "PGRST205"},
+      {"table only in ai", get("/chunks"), "PGRST205"},
+      {"rpc into ai", get("/rpc/match_chunks", "query=x"), "PGRST202"},
+      {"qualified rpc", get("/rpc/ai.match_chunks", "query=x"), "PGRST202"},
+      {"rpc returning rows of an ai table", get("/rpc/leak_chunks"), "PGRX403"},
+      {"rpc returning an ai composite", get("/rpc/leak_pair"), "PGRX403"},
+      {"rpc with an ai-typed OUT parameter", get("/rpc/leak_out"), "PGRX403"},
+      {"rpc returning a table with an ai-typed column", get("/rpc/leak_table"), "PGRX403"},
+      {"rpc returning a set of an ai enum", get("/rpc/leak_kinds"), "PGRX403"},
+      {"rpc taking an ai enum", get("/rpc/takes_kind", "k=internal"), "PGRX403"},
+      {"select qualified column", get("/films", "select=ai.chunks.content"), "PGRST100"},
+      {"cast to an ai type", get("/films", "select=id::ai.chunks"), "PGRST100"},
+      {"embed through a foreign key into ai", get("/user_agents", "select=*,agents(*)"),
+       "PGRST200"},
       {"embed hint naming an ai constraint",
-       get("/user_agents", "select=*,agents!user_agents_agent_id_fkey(*)")},
+       get("/user_agents", "select=*,agents!user_agents_agent_id_fkey(*)"), "PGRST200"},
+      {"spread of an ai table", get("/user_agents", "select=id,...agents(name)"), "PGRST200"},
+      {"order by an embedded ai table", get("/user_agents", "order=agents(name)"), "PGRST108"},
+      {"filter on an embedded ai table", get("/user_agents", "agents.name=eq.helper"), "PGRST108"},
       {"claims asking for the api layer",
        with_claims(get("/chunks", "", {{"Accept-Profile", "ai"}}),
-                   R"({"role":"service_role","via_api_layer":true})")},
+                   R"({"role":"service_role","via_api_layer":true})"),
+       "PGRX403"},
       {"header asking for the api layer",
-       get("/chunks", "", {{"Accept-Profile", "ai"}, {"Via-Api-Layer", "true"}})},
+       get("/chunks", "", {{"Accept-Profile", "ai"}, {"Via-Api-Layer", "true"}}), "PGRX403"},
       {"query asking for the api layer",
-       get("/chunks", "via_api_layer=true", {{"Accept-Profile", "ai"}})},
+       get("/chunks", "via_api_layer=eq.true", {{"Accept-Profile", "ai"}}), "PGRX403"},
+      // Translated, and harmless: the role switch to postgres fails in the database.
+      {"claims naming a superuser",
+       with_claims(get("/films", "select=id"), R"({"role":"postgres"})"), nullptr},
   };
   for (const Attempt& attempt : attempts) {
     SCOPED_TRACE(attempt.what);
     Result result = engine_->translate(attempt.request);
-    if (!result.ok()) {
-      EXPECT_GE(result.error().status, 400);
+    if (attempt.refused_with != nullptr) {
+      ASSERT_FALSE(result.ok());
+      EXPECT_EQ(result.error().code, attempt.refused_with);
       EXPECT_LT(result.error().status, 500);
-      EXPECT_FALSE(result.error().code.empty());
       continue;
     }
+    ASSERT_TRUE(result.ok()) << result.error().code;
     // Translated: then it must not touch the managed schema when executed.
     EXPECT_EQ(result.translation().query.sql.find("\"ai\""), std::string::npos);
     Connection connection(authenticator_conninfo());
     Execution execution = connection.run(result.translation());
     if (execution.ok) {
-      EXPECT_EQ(execution.row["body"].value_or("").find("secret platform data"), std::string::npos);
+      EXPECT_EQ(execution.row["body"].value_or("").find("secret"), std::string::npos);
     }
+  }
+}
+
+// The same refusal for every managed object, existing or not: it must not reveal what
+// the schema holds.
+TEST_F(Security, TheManagedSchemaRefusalRevealsNothing) {
+  const Request requests[] = {
+      get("/chunks", "", {{"Accept-Profile", "ai"}}),
+      get("/no_such_table", "", {{"Accept-Profile", "ai"}}),
+      get("/rpc/match_chunks", "query=x", {{"Accept-Profile", "ai"}}),
+      get("/rpc/no_such_function", "", {{"Accept-Profile", "ai"}}),
+      get("/rpc/leak_pair"),
+      get("/rpc/leak_chunks"),
+  };
+  const Result first = engine_->translate(requests[0]);
+  ASSERT_FALSE(first.ok());
+  for (const Request& request : requests) {
+    SCOPED_TRACE(request.path);
+    const Result result = engine_->translate(request);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().status, 403);
+    EXPECT_EQ(result.error().code, first.error().code);
+    EXPECT_EQ(result.error().message, first.error().message);
+    EXPECT_EQ(result.error().details, first.error().details);
+    EXPECT_EQ(result.error().hint, first.error().hint);
+  }
+}
+
+// Functions whose types live in the managed schema: SECURITY DEFINER, so the database
+// itself hands their data to anon (shown through the API layer's translation, executed
+// as anon); without the API layer the engine refuses them.
+TEST_F(Security, FunctionsWithManagedTypesAreRefused) {
+  struct Call {
+    const char* path;
+    const char* query;
+    const char* secret;
+  };
+  const Call calls[] = {{"/rpc/leak_pair", "", "pair secret"},
+                        {"/rpc/leak_out", "", "out secret"},
+                        {"/rpc/leak_table", "", "internal"},
+                        {"/rpc/leak_kinds", "", "restricted"}};
+  for (const Call& call : calls) {
+    SCOPED_TRACE(call.path);
+    Request request = get(call.path, call.query);
+    Result refused = engine_->translate(request);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().status, 403);
+    EXPECT_EQ(refused.error().code, "PGRX403");
+
+    request.via_api_layer = true;
+    Execution execution = execute(request);
+    ASSERT_TRUE(execution.ok) << execution.sqlstate << " " << execution.message;
+    EXPECT_NE(execution.row["body"].value_or("").find(call.secret), std::string::npos)
+        << execution.row["body"].value_or("");
   }
 }
 

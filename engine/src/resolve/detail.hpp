@@ -57,6 +57,10 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
 
 Error missing_relation(const Catalog& catalog, std::string_view schema, std::string_view name);
 Error missing_column(const Relation& relation, std::string_view column);
+// The managed-schema refusal: the same 403 for every object, so that it does not reveal
+// what a managed schema holds.
+Error managed_schema_error();
+bool is_managed(const Config& config, std::string_view schema);
 const std::string* header(const Request& request, std::string_view name);
 
 }  // namespace pgrest::resolve::detail

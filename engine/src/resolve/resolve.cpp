@@ -263,17 +263,6 @@ std::string cookies_json(const Request& request) {
 
 // ------------------------------------------------------------------ schema and relation
 
-Error managed_schema_error() {
-  // Deliberately the same for every object: it must not reveal what the schema holds.
-  return errors::make(403, "PGRX403", "This schema is managed by the platform",
-                      "Objects in managed schemas are not reachable through /rest/v1/",
-                      "Use the Project Service API (/api/) to access it");
-}
-
-bool is_managed(const Config& config, std::string_view schema) {
-  return contains(config.managed_schemas, schema);
-}
-
 Expected<std::string> choose_schema(const Config& config, const Request& request) {
   const bool reads = request.method == "GET" || request.method == "HEAD";
   const std::string* profile = find_header(request, reads ? "accept-profile" : "content-profile");
@@ -1077,6 +1066,17 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
 }  // namespace
 
 namespace detail {
+
+Error managed_schema_error() {
+  // Deliberately the same for every object: it must not reveal what the schema holds.
+  return errors::make(403, "PGRX403", "This schema is managed by the platform",
+                      "Objects in managed schemas are not reachable through /rest/v1/",
+                      "Use the Project Service API (/api/) to access it");
+}
+
+bool is_managed(const Config& config, std::string_view schema) {
+  return contains(config.managed_schemas, schema);
+}
 
 Expected<bool> resolve_scope(const Catalog& catalog, const Config& config,
                              const ClaimPath& role_claim, const Request& request,

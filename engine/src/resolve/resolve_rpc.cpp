@@ -117,6 +117,20 @@ Expected<Body> inspect_arguments_body(std::string_view body) {
   return out;
 }
 
+// Whether a function's result or parameters involve a managed schema: the relation its
+// rows come from, its return type, or the type of any parameter (IN, OUT, INOUT,
+// VARIADIC or TABLE).
+bool touches_managed_schema(const Config& config, const Function& function) {
+  if (function.return_relation_schema &&
+      detail::is_managed(config, *function.return_relation_schema)) {
+    return true;
+  }
+  if (detail::is_managed(config, function.return_type_schema)) return true;
+  return std::any_of(
+      function.params.begin(), function.params.end(),
+      [&](const FunctionParam& param) { return detail::is_managed(config, param.type_schema); });
+}
+
 }  // namespace
 
 Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
@@ -181,14 +195,11 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
   const Function& function = *matches.front();
   rpc.call.function = &function;
 
-  // Where the result's rows come from must not be a managed schema either.
-  if (function.return_relation_schema &&
-      std::find(config.managed_schemas.begin(), config.managed_schemas.end(),
-                *function.return_relation_schema) != config.managed_schemas.end() &&
-      !request.via_api_layer) {
-    return errors::make(403, "PGRX403", "This schema is managed by the platform",
-                        "Objects in managed schemas are not reachable through /rest/v1/",
-                        "Use the Project Service API (/api/) to access it");
+  // A public function is no door into a managed schema: not through the rows it returns
+  // (a table there), nor through a type defined there (a composite whose fields are
+  // platform data, an enum or domain, OUT/TABLE columns), nor through its arguments.
+  if (!request.via_api_layer && touches_managed_schema(config, function)) {
+    return detail::managed_schema_error();
   }
 
   // Arguments.
