@@ -169,10 +169,23 @@ TEST_F(Security, RowLevelSecurityIsEnforcedForEveryRole) {
   EXPECT_NE(visible(alice).find("alice private"), std::string::npos);
   EXPECT_EQ(visible(alice).find("bob private"), std::string::npos);
   EXPECT_NE(visible(R"({"role":"service_role"})").find("bob private"), std::string::npos);
-  // A forged `sub` in a header or the query string changes nothing: only claims count.
-  Request forged = get("/notes", "select=body&sub=eq.22222222-2222-2222-2222-222222222222",
-                       {{"X-Sub", "22222222-2222-2222-2222-222222222222"}});
-  EXPECT_FALSE(engine_->translate(forged).ok());  // `sub` is not a column: 42703
+  // A forged `sub` in a header or a query parameter changes nothing: only claims count.
+  // (Headers reach request.headers, never request.jwt.claims.)
+  Request forged =
+      get("/notes", "select=body&order=id&sub=22222222-2222-2222-2222-222222222222",
+          {{"X-Sub", "22222222-2222-2222-2222-222222222222"}, {"Authorization", "Bearer forged"}});
+  forged.query = "select=body&order=id";
+  forged.claims_json = R"({"role":"authenticated","sub":"11111111-1111-1111-1111-111111111111"})";
+  Execution execution = execute(forged);
+  ASSERT_TRUE(execution.ok) << execution.message;
+  EXPECT_NE(execution.row["body"].value_or("").find("alice private"), std::string::npos);
+  EXPECT_EQ(execution.row["body"].value_or("").find("bob private"), std::string::npos);
+  // Claims that look like a header do not override the claims' own sub either.
+  forged.claims_json =
+      R"({"role":"authenticated","sub":"11111111-1111-1111-1111-111111111111","x-sub":"22222222-2222-2222-2222-222222222222"})";
+  execution = execute(forged);
+  ASSERT_TRUE(execution.ok) << execution.message;
+  EXPECT_EQ(execution.row["body"].value_or("").find("bob private"), std::string::npos);
 }
 
 struct Attempt {
