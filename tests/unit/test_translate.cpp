@@ -189,6 +189,11 @@ TEST_F(Translate, PublishedClaimsCarryTheRoleTheRequestRunsAs) {
   EXPECT_EQ(error.status, 401);
   EXPECT_EQ(error.code, "22023");
   EXPECT_EQ(error.message, R"(role "null" does not exist)");
+  // An empty role is no role either, whether or not there is an anon role.
+  request.claims_json = R"({"role":""})";
+  const Error empty = refused(request);
+  EXPECT_EQ(empty.status, 401);
+  EXPECT_EQ(empty.code, "22023");
 }
 
 TEST_F(Translate, RoutingErrors) {

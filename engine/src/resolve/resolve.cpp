@@ -206,6 +206,9 @@ Expected<RoleAndClaims> role_from_claims(const Catalog& catalog, const Config& c
       }
     }
   }
+  // An empty role claim names no role: refused like any role that does not exist (it
+  // must not fall back to the anon role, nor read as "anonymous access is disabled").
+  if (role && role->empty()) return errors::make(401, "22023", "role \"\" does not exist");
   if (!role) role = config.anon_role;
   if (!role || role->empty()) {
     return errors::make(401, "PGRST302", "Anonymous access is disabled");
