@@ -1,6 +1,6 @@
-// Relationship building (Catalog::finalize) on small hand-made catalogs: every kind, and
-// the junction rules of PostgREST's addM2MRels (strict, non-strict, primary-key superset,
-// one-to-one keys).
+// Relationship building (Catalog::finalize) on small hand-made catalogs: every kind, the
+// junction rules of PostgREST's addM2MRels (strict, non-strict, primary-key superset,
+// one-to-one keys), and the PGRST201 candidate list as PostgREST orders and words it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -186,6 +186,106 @@ TEST(Relationships, ManyForeignKeysOnOneTableBuildInLinearTime) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(catalog->relationships.size(), 2u * kKeys);
   EXPECT_LT(elapsed, std::chrono::seconds(1));
+}
+
+// The PGRST201 details name the origin first whatever side holds the key, and list the
+// candidates in PostgREST's order (its derived Ord: target, cardinality one-to-many,
+// many-to-one, one-to-one, many-to-many, then constraint or junction names).
+class Ambiguity : public ::testing::Test {
+ protected:
+  static Error refusal(const std::shared_ptr<Catalog>& catalog, const std::string& path,
+                       const std::string& query) {
+    Engine engine(catalog, Config{});
+    Request request;
+    request.method = "GET";
+    request.path = path;
+    request.query = query;
+    Result result = engine.translate(request);
+    EXPECT_FALSE(result.ok()) << query;
+    return result.ok() ? Error{} : result.error();
+  }
+};
+
+TEST_F(Ambiguity, CircularReferenceListsOneToManyFirst) {
+  // PostgREST's EmbedDisambiguationSpec: "errs on an ambiguous embed that has a circular
+  // reference".
+  auto catalog =
+      CatalogBuilder()
+          .table("departments", {"id", "head_id"}, {"id"})
+          .table("agents", {"id", "department_id"}, {"id"})
+          .fk("agents_department_id_fkey", "agents", {"department_id"}, "departments", {"id"})
+          .fk("departments_head_id_fkey", "departments", {"head_id"}, "agents", {"id"})
+          .build();
+  Error error = refusal(catalog, "/agents", "select=*,departments(*)");
+  EXPECT_EQ(error.code, "PGRST201");
+  EXPECT_EQ(error.status, 300);
+  EXPECT_TRUE(error.details_is_json);
+  EXPECT_EQ(
+      error.details,
+      R"j([{"cardinality":"one-to-many","embedding":"agents with departments",)j"
+      R"j("relationship":"departments_head_id_fkey using agents(id) and departments(head_id)"},)j"
+      R"j({"cardinality":"many-to-one","embedding":"agents with departments",)j"
+      R"j("relationship":"agents_department_id_fkey using agents(department_id) and departments(id)"}])j");
+  EXPECT_EQ(error.hint,
+            "Try changing 'departments' to one of the following: "
+            "'departments!departments_head_id_fkey', 'departments!agents_department_id_fkey'. "
+            "Find the desired relationship in the 'details' key.");
+}
+
+TEST_F(Ambiguity, ManyToOneBeforeManyToManyJunctionsByName) {
+  // PostgREST's "errs when there are o2m and m2m cardinalities to the target table".
+  auto catalog =
+      CatalogBuilder()
+          .table("big_projects", {"big_project_id"}, {"big_project_id"})
+          .table("sites", {"site_id", "main_project_id"}, {"site_id"})
+          .fk("main_project", "sites", {"main_project_id"}, "big_projects", {"big_project_id"})
+          .table("main_jobs", {"site_id", "big_project_id"}, {"site_id", "big_project_id"})
+          .fk("jobs_site_id_fkey", "main_jobs", {"site_id"}, "sites", {"site_id"})
+          .fk("jobs_big_project_id_fkey", "main_jobs", {"big_project_id"}, "big_projects",
+              {"big_project_id"})
+          .table("jobs", {"site_id", "big_project_id"}, {"site_id", "big_project_id"})
+          .fk("jobs_site_id_fkey", "jobs", {"site_id"}, "sites", {"site_id"})
+          .fk("jobs_big_project_id_fkey", "jobs", {"big_project_id"}, "big_projects",
+              {"big_project_id"})
+          .build();
+  Error error = refusal(catalog, "/sites", "select=*,big_projects(*)");
+  EXPECT_EQ(error.code, "PGRST201");
+  EXPECT_EQ(
+      error.details,
+      R"j([{"cardinality":"many-to-one","embedding":"sites with big_projects","relationship":)j"
+      R"j("main_project using sites(main_project_id) and big_projects(big_project_id)"},)j"
+      R"j({"cardinality":"many-to-many","embedding":"sites with big_projects","relationship":)j"
+      R"j("jobs using jobs_site_id_fkey(site_id) and jobs_big_project_id_fkey(big_project_id)"},)j"
+      R"j({"cardinality":"many-to-many","embedding":"sites with big_projects","relationship":)j"
+      R"j("main_jobs using jobs_site_id_fkey(site_id) and jobs_big_project_id_fkey(big_project_id)"}])j");
+  EXPECT_EQ(error.hint,
+            "Try changing 'big_projects' to one of the following: 'big_projects!main_project', "
+            "'big_projects!jobs', 'big_projects!main_jobs'. Find the desired relationship in "
+            "the 'details' key.");
+  // A many-to-many is chosen by its junction, never by one of its constraints.
+  EXPECT_EQ(refusal(catalog, "/sites", "select=*,big_projects!jobs_site_id_fkey(*)").code,
+            "PGRST200");
+}
+
+TEST_F(Ambiguity, SelfReferenceHintsFollowPostgrest) {
+  auto catalog =
+      CatalogBuilder()
+          .table("employees", {"id", "manager_id"}, {"id"})
+          .fk("employees_manager_id_fkey", "employees", {"manager_id"}, "employees", {"id"})
+          .build();
+  // The constraint name matches neither direction of a self-reference (PostgREST's
+  // findRel only takes the children's FK column as the hint), nor does `id`.
+  for (const char* hint : {"employees_manager_id_fkey", "id"}) {
+    Error error = refusal(catalog, "/employees", std::string("select=*,employees!") + hint + "(*)");
+    EXPECT_EQ(error.code, "PGRST200") << hint;
+    EXPECT_EQ(error.hint, std::nullopt) << hint;
+  }
+  Engine engine(catalog, Config{});
+  Request request;
+  request.method = "GET";
+  request.path = "/employees";
+  request.query = "select=*,employees!manager_id(*)";
+  EXPECT_TRUE(engine.translate(request).ok());
 }
 
 }  // namespace
