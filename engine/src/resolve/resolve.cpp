@@ -888,32 +888,49 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
     if (!bound) return std::move(bound.error());
   }
   if (embed.spread && (*relationship)->to_one() && child->has_aggregate) {
-    // PostgREST hoists a to-one spread's aggregates to the parent, grouped by the
-    // parent's other columns: the child only selects the values.
+    // PostgREST hoists the aggregates of a to-one spread to the nearest node that is not
+    // a spread, grouped by that node's other columns: a spread only selects the values
+    // (under internal aliases), and passes on up those its own nested spreads hoisted.
+    const auto next_alias = [&] {
+      ast::String alias = "pgrst_aggregate_";
+      alias.append(std::to_string(embed.hoisted.size()));
+      return alias;
+    };
     for (plan::SelectEntry& entry : child->select) {
       if (entry.aggregate.empty()) continue;
       plan::HoistedAggregate hoisted;
       hoisted.aggregate = entry.aggregate;
       hoisted.aggregate_cast = entry.aggregate_cast;
       hoisted.output_name = entry.output_name;
+      hoisted.column_alias = next_alias();
+      // count() counts the related rows: a marker that is NULL when the left join found
+      // none (count(*) would count the parent's rows).
       if (entry.kind == plan::SelectEntry::Kind::count) {
-        entry.kind = plan::SelectEntry::Kind::star;  // placeholder, not selected below
-      } else {
-        hoisted.column_alias = "pgrst_aggregate_" + std::to_string(embed.hoisted.size());
-        entry.output_name = hoisted.column_alias;
-        entry.explicit_name = true;
-        entry.aggregate.clear();
-        entry.aggregate_cast.clear();
+        entry.kind = plan::SelectEntry::Kind::hoisted_value;
       }
+      entry.output_name = hoisted.column_alias;
+      entry.explicit_name = true;
+      entry.aggregate.clear();
+      entry.aggregate_cast.clear();
       entry.hoisted = true;
       embed.hoisted.push_back(std::move(hoisted));
     }
-    child->select.erase(std::remove_if(child->select.begin(), child->select.end(),
-                                       [](const plan::SelectEntry& entry) {
-                                         return entry.hoisted &&
-                                                entry.kind == plan::SelectEntry::Kind::star;
-                                       }),
-                        child->select.end());
+    for (size_t e = 0; e < child->embeds.size(); ++e) {
+      plan::Embed& nested = child->embeds[e];
+      for (plan::HoistedAggregate& inner : nested.hoisted) {
+        plan::SelectEntry value;
+        value.kind = plan::SelectEntry::Kind::hoisted_value;
+        value.embed_index = e;
+        value.hoisted_source = inner.column_alias;
+        value.hoisted = true;
+        value.explicit_name = true;
+        inner.column_alias = next_alias();
+        value.output_name = inner.column_alias;
+        child->select.push_back(std::move(value));
+        embed.hoisted.push_back(std::move(inner));
+      }
+      nested.hoisted.clear();
+    }
     child->has_aggregate = false;
     node.has_aggregate = true;
   }
