@@ -268,9 +268,30 @@ TEST_F(Translate, EmbeddingUsesLateralJoinsAndChecksPaths) {
   EXPECT_NE(translation.query.sql.find("json_agg(\"films_actors_1\")"), std::string::npos);
   EXPECT_EQ(refused(get("/films", "directors.name=eq.x")).code, "PGRST108");
   EXPECT_EQ(refused(get("/films", "select=id,nope(id)")).code, "PGRST200");
-  std::string deep = "select=id";
-  for (int i = 0; i < 40; ++i) deep += ",roles(films";
-  EXPECT_FALSE(engine_.translate(get("/films", deep)).ok());
+}
+
+// Embeds nest at most Limits::max_nesting deep: a well-formed request one level deeper is
+// refused with PGRX101, one at the bound is translated.
+TEST_F(Translate, EmbedNestingIsBounded) {
+  const auto nested = [](size_t levels) {
+    std::string select = "select=id";
+    for (size_t i = 0; i < levels; ++i) select += i % 2 == 0 ? ",roles(film_id" : ",films(id";
+    return select + std::string(levels, ')');
+  };
+  const size_t bound = Config{}.limits.max_nesting;
+  EXPECT_TRUE(engine_.translate(get("/films", nested(bound))).ok());
+  const Error error = refused(get("/films", nested(bound + 1)));
+  EXPECT_EQ(error.code, "PGRX101");
+  EXPECT_EQ(error.details,
+            "The select parameter nests deeper than " + std::to_string(bound) + " levels");
+  // The bound is the configured one.
+  Config config;
+  config.limits.max_nesting = 3;
+  Engine engine(sample_catalog(), config);
+  EXPECT_TRUE(engine.translate(get("/films", nested(3))).ok());
+  Result result = engine.translate(get("/films", nested(4)));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, "PGRX101");
 }
 
 TEST_F(Translate, AggregatesAreGatedByConfig) {

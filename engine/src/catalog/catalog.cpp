@@ -222,12 +222,11 @@ bool is_key_of(const Relation& relation, const std::vector<std::string>& columns
                      [&](const auto& key) { return same_columns(key, columns); });
 }
 
-bool covers(const std::vector<std::string>& primary_key, const ForeignKey& a, const ForeignKey& b) {
-  const auto in_key = [&](const std::string& column) {
+// Whether every column of `key` is one of the primary key's.
+bool within(const std::vector<std::string>& primary_key, const ForeignKey& key) {
+  return std::all_of(key.columns.begin(), key.columns.end(), [&](const std::string& column) {
     return std::find(primary_key.begin(), primary_key.end(), column) != primary_key.end();
-  };
-  return std::all_of(a.columns.begin(), a.columns.end(), in_key) &&
-         std::all_of(b.columns.begin(), b.columns.end(), in_key);
+  });
 }
 
 // Counting sort of `count` items into groups 0..groups-1: offsets gets groups + 1 entries,
@@ -258,9 +257,10 @@ void group_by(size_t groups, size_t count, GroupOf group_of, std::vector<uint32_
 
 // PostgREST's rules: every FK gives a many-to-one (one-to-one when its columns are a key)
 // and the inverse one-to-many (or mirrored one-to-one); a table whose primary key covers
-// the columns of two different FKs is a junction giving many-to-many both ways. Linear
-// in the FKs, plus the pairs of FKs on each junction table: both ends of every FK are
-// looked up once, and the groupings are flat arrays filled by counting.
+// the columns of two different many-to-one FKs is a junction giving many-to-many both
+// ways. Linear in the FKs, plus the pairs of junction FKs (one relationship each): both
+// ends of every FK are looked up once, and the groupings are flat arrays filled by
+// counting.
 void Catalog::build_relationships() {
   relationships.clear();
   const size_t key_count = foreign_keys.size();
@@ -354,18 +354,25 @@ void Catalog::build_relationships() {
   group_by(
       relations.size(), key_count, [&](size_t k) { return key_from[k]; }, key_offsets,
       keys_by_table);
+  // PostgREST's addM2MRels: a table is a junction between the targets of two of its
+  // many-to-one FKs (one-to-one ones do not count) when the columns of both are in its
+  // primary key. The FKs that qualify are picked out first, in one pass over the table's
+  // FKs, so a table with thousands of FKs costs a pass, not a pass per pair; only the
+  // qualifying ones are paired, and each pair is a relationship of its own.
+  std::vector<uint32_t> paired;
   const auto junction_pairs = [&](uint32_t j, auto emit) {
     const uint32_t begin = key_offsets[j];
     const uint32_t end = key_offsets[j + 1];
-    if (end - begin < 2 || relations[j].primary_key.empty()) return;
-    for (uint32_t a = begin; a < end; ++a) {
-      for (uint32_t b = begin; b < end; ++b) {
-        if (a == b) continue;
-        if (!covers(relations[j].primary_key, foreign_keys[keys_by_table[a]],
-                    foreign_keys[keys_by_table[b]])) {
-          continue;
-        }
-        emit(keys_by_table[a], keys_by_table[b]);
+    const std::vector<std::string>& primary_key = relations[j].primary_key;
+    if (end - begin < 2 || primary_key.empty()) return;
+    paired.clear();
+    for (uint32_t i = begin; i < end; ++i) {
+      const uint32_t k = keys_by_table[i];
+      if (key_one_to_one[k] == 0 && within(primary_key, foreign_keys[k])) paired.push_back(k);
+    }
+    for (const uint32_t a : paired) {
+      for (const uint32_t b : paired) {
+        if (a != b) emit(a, b);
       }
     }
   };

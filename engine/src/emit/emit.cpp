@@ -118,13 +118,17 @@ void null_embed_sql(SqlBuilder& sql, const plan::ReadNode& node, const plan::Pre
   const bool is_null = predicate.expr.is_value == ast::IsValue::null;
   if (predicate.expr.negated) sql.text("not (");
   // A to-one lateral row is NULL when nothing matched; a to-many aggregate is NULL when
-  // there were no rows (json_agg over nothing).
-  if (embed.relationship->to_one() || embed.spread) {
+  // there were no rows (json_agg over nothing); a to-many spread counts its rows.
+  if (embed.relationship->to_one()) {
     sql.text("row_to_json(").identifier(embed.lateral_alias).text(".*)");
+    sql.text(is_null ? " is null" : " is not null");
+  } else if (embed.spread) {
+    sql.identifier(embed.lateral_alias).text(".").identifier(embed.lateral_alias);
+    sql.text(is_null ? " = 0" : " > 0");
   } else {
     sql.identifier(embed.lateral_alias).text(".").identifier(embed.lateral_alias);
+    sql.text(is_null ? " is null" : " is not null");
   }
-  sql.text(is_null ? " is null" : " is not null");
   if (predicate.expr.negated) sql.text(")");
 }
 
@@ -283,12 +287,8 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
         for (const plan::HoistedAggregate& hoisted : embed.hoisted) {
           separator();
           if (!hoisted.aggregate_cast.empty()) sql.text("cast(");
-          if (hoisted.column_alias.empty()) {
-            sql.text("count(*)");
-          } else {
-            sql.text(hoisted.aggregate).text("(").identifier(embed.lateral_alias).text(".");
-            sql.identifier(hoisted.column_alias).text(")");
-          }
+          sql.text(hoisted.aggregate).text("(").identifier(embed.lateral_alias).text(".");
+          sql.identifier(hoisted.column_alias).text(")");
           if (!hoisted.aggregate_cast.empty()) {
             sql.text(" as ").text(hoisted.aggregate_cast).text(")");
           }
@@ -296,6 +296,16 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
         }
         break;
       }
+      case plan::SelectEntry::Kind::hoisted_value:
+        separator();
+        if (entry.hoisted_source.empty()) {
+          sql.text("true");
+        } else {
+          sql.identifier(node.embeds[entry.embed_index].lateral_alias).text(".");
+          sql.identifier(entry.hoisted_source);
+        }
+        sql.text(" as ").identifier(entry.output_name);
+        break;
       default:
         separator();
         entry_expression(sql, scope, entry);
@@ -304,6 +314,11 @@ void select_list_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& 
   }
 }
 
+// GROUP BY every select-list item that is not an aggregate. An item with a JSON path is
+// named by its position in the select list: written out again its keys would be new
+// parameters ($1 there, $2 here), which PostgreSQL cannot match to the select list's.
+// (PostgREST groups by the item's alias, which PostgreSQL resolves to an input column of
+// that name first: `tags->>0` would be grouped by the whole `tags` column.)
 void group_by_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& node) {
   if (!node.has_aggregate) return;
   bool first = true;
@@ -311,33 +326,49 @@ void group_by_sql(SqlBuilder& sql, const Scope& scope, const plan::ReadNode& nod
     sql.text(first ? " group by " : ", ");
     first = false;
   };
+  size_t position = 0;  // of the last select-list item, as select_list_sql writes them
   for (const plan::SelectEntry& entry : node.select) {
     switch (entry.kind) {
       case plan::SelectEntry::Kind::star:
         for (const Column& column : node.relation->columns) {
+          ++position;
           separator();
           column_ref(sql, scope, column.name);
         }
         break;
       case plan::SelectEntry::Kind::column:
-        if (entry.aggregate.empty()) {
-          separator();
+        ++position;
+        if (!entry.aggregate.empty()) break;
+        separator();
+        if (entry.path.json_path.empty()) {
           entry_expression(sql, scope, entry);
+        } else {
+          sql.text(std::to_string(position));
         }
         break;
       case plan::SelectEntry::Kind::embed:
+        ++position;
         separator();
         embed_value_sql(sql, node.embeds[entry.embed_index]);
         break;
       case plan::SelectEntry::Kind::spread: {
         const plan::Embed& embed = node.embeds[entry.embed_index];
         for (const std::string_view name : output_names(*embed.node)) {
+          ++position;
           separator();
           sql.identifier(embed.lateral_alias).text(".").identifier(name);
         }
+        position += embed.hoisted.size();
         break;
       }
+      case plan::SelectEntry::Kind::hoisted_value:
+        // Only a spread's own select has them, and a spread hoists all its aggregates.
+        ++position;
+        separator();
+        sql.text(std::to_string(position));
+        break;
       case plan::SelectEntry::Kind::count:
+        ++position;
         break;
     }
   }
@@ -386,16 +417,14 @@ void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) 
       continue;
     }
     if (embed.spread) {
-      // A to-many spread turns each column into an array, in the embed's order.
-      sql.text("select ");
-      bool first = true;
+      // A to-many spread turns each column into an array, in the embed's order. The
+      // count of rows makes it one row per parent even with no columns (`...rel()`), and
+      // is what a null-embed filter on the spread tests.
+      sql.text("select count(*) as ").text(lateral);
       for (const std::string_view name : output_names(*embed.node)) {
-        if (!first) sql.text(", ");
-        first = false;
-        sql.text("coalesce(json_agg(").text(lateral).text(".").identifier(name);
+        sql.text(", coalesce(json_agg(").text(lateral).text(".").identifier(name);
         sql.text("), '[]')::jsonb as ").identifier(name);
       }
-      if (first) sql.text("1");
     } else {
       sql.text("select json_agg(").text(lateral).text(")::jsonb as ").text(lateral);
     }

@@ -22,8 +22,8 @@ struct ColumnPath {
 };
 
 struct SelectEntry {
-  // embed and spread entries name node.embeds[embed_index].
-  enum class Kind : uint8_t { star, column, count, embed, spread };
+  // embed, spread and hoisted_value entries name node.embeds[embed_index].
+  enum class Kind : uint8_t { star, column, count, embed, spread, hoisted_value };
   Kind kind = Kind::column;
   ColumnPath path;
   ast::String output_name;  // the JSON key of the result
@@ -35,11 +35,15 @@ struct SelectEntry {
   // An aggregate lifted out of a to-one spread: the child only selects the value (under
   // output_name, an internal alias) and the parent aggregates it.
   bool hoisted = false;
+  // hoisted_value entries select, under output_name, the column `hoisted_source` of
+  // embeds[embed_index] (a value a nested spread hoisted, passed on up), or `true` when it
+  // is empty (a row marker, for a hoisted count() to count the related rows).
+  ast::String hoisted_source;
 };
 
 // An aggregate of a to-one spread, computed by the parent over the spread's rows.
 struct HoistedAggregate {
-  ast::String column_alias;  // what the spread's subquery selects ("" for count())
+  ast::String column_alias;  // what the spread's subquery selects
   ast::String aggregate;
   ast::String aggregate_cast;
   ast::String output_name;

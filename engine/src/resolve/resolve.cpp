@@ -436,12 +436,19 @@ std::optional<Error> check_operator_type(const plan::ColumnPath& path, const ast
                       "to add explicit type casts.");
 }
 
-// The embed of `node` a filter, order or path segment names: by alias, or by the
-// relation name (PostgREST's legacy target names).
-std::optional<size_t> find_embed(const plan::ReadNode& node, std::string_view name) {
+// The embed of `node` whose JSON key is `name`: its alias, else its relation name.
+// PostgREST names embeds so in related ordering and null-embed filters.
+std::optional<size_t> find_embed_by_key(const plan::ReadNode& node, std::string_view name) {
   for (size_t i = 0; i < node.embeds.size(); ++i) {
     if (node.embeds[i].name == name) return i;
   }
+  return std::nullopt;
+}
+
+// The embed of `node` a path segment (`rel.col=...`, `rel.order=...`) names: by alias, or
+// by the relation name even when aliased (PostgREST's updateNode accepts both).
+std::optional<size_t> find_embed(const plan::ReadNode& node, std::string_view name) {
+  if (auto found = find_embed_by_key(node, name)) return found;
   for (size_t i = 0; i < node.embeds.size(); ++i) {
     if (node.embeds[i].relation_name == name) return i;
   }
@@ -456,7 +463,7 @@ Expected<plan::Predicate> bind_predicate(const plan::ReadNode& node, const ast::
   if (field.json_path.empty() && expr.op == ast::Operator::is &&
       (expr.is_value == ast::IsValue::null || expr.is_value == ast::IsValue::not_null) &&
       !node.relation->find_column(field.name)) {
-    if (auto embed = find_embed(node, field.name)) {
+    if (auto embed = find_embed_by_key(node, field.name)) {
       predicate.embed_index = *embed;
       return predicate;
     }
@@ -508,11 +515,6 @@ ast::String implicit_name(const ast::Field& field) {
 
 // ------------------------------------------------------------------ relationships
 
-std::vector<std::string_view> views_of_key(const ForeignKey& key, bool source_side) {
-  const auto& columns = source_side ? key.columns : key.ref_columns;
-  return std::vector<std::string_view>(columns.begin(), columns.end());
-}
-
 std::string_view cardinality_name(Cardinality cardinality) {
   switch (cardinality) {
     case Cardinality::many_to_one:
@@ -536,65 +538,188 @@ std::string column_list(const std::vector<std::string_view>& columns) {
   return out;
 }
 
-// Does the embed `name!hint` select this relationship? PostgREST's rules: without a hint
-// the name is the target table, the FK constraint or the origin's single FK column; with
-// a hint the name is the target and the hint the constraint, a single join column on
-// either side, or the junction table. A self-reference by table name is the one-to-many
-// direction (children); by FK column, the many-to-one (parent).
+// Does the embed `name!hint` select this relationship? PostgREST's findRel: without a
+// hint the name is the target table, the FK constraint or a single FK column on the
+// origin's side; with a hint the name is the target and the hint the constraint, a single
+// join column on either side, or the junction table (many-to-many are named by their
+// junction only). A self-reference follows its own convention: the table name is the
+// one-to-many direction (children), the origin's FK column the many-to-one (parent), and
+// a hint can only be the children's FK column.
 bool matches(const Catalog& catalog, const Relationship& relationship, std::string_view name,
              std::string_view hint) {
   const Relation& target = catalog.relations[relationship.target];
   const ForeignKey& key = catalog.foreign_keys[relationship.foreign_key];
   const bool many_to_many = relationship.cardinality == Cardinality::many_to_many;
-  const bool origin_holds_key =
-      !many_to_many && relationship.source_columns.size() == key.columns.size() &&
-      std::equal(key.columns.begin(), key.columns.end(), relationship.source_columns.begin()) &&
-      relationship.cardinality != Cardinality::one_to_many;
-  const bool single_origin_column = relationship.source_columns.size() == 1;
-  if (hint.empty()) {
-    if (relationship.is_self && !many_to_many) {
-      if (name == target.name) return !origin_holds_key;
-      return origin_holds_key && single_origin_column && name == relationship.source_columns[0];
+  // relColumns in PostgREST are (origin column, target column) pairs.
+  const auto origin_column = [&](std::string_view text) {
+    return !many_to_many && relationship.source_columns.size() == 1 &&
+           text == relationship.source_columns[0];
+  };
+  const auto target_column = [&](std::string_view text) {
+    return !many_to_many && relationship.target_columns.size() == 1 &&
+           text == relationship.target_columns[0];
+  };
+  if (relationship.is_self) {
+    const bool one_to_many = relationship.cardinality == Cardinality::one_to_many;
+    if (hint.empty()) {
+      return (one_to_many && name == target.name) ||
+             (relationship.cardinality == Cardinality::many_to_one && origin_column(name));
     }
-    if (name == target.name) return true;
-    if (many_to_many) return false;
-    if (name == key.name) return true;
-    return origin_holds_key && single_origin_column && name == relationship.source_columns[0];
+    return one_to_many && name == target.name && target_column(hint);
+  }
+  if (hint.empty()) {
+    return name == target.name || (!many_to_many && name == key.name) || origin_column(name);
   }
   if (name != target.name) return false;
-  if (many_to_many) {
-    const Relation& junction = catalog.relations[relationship.junction];
-    const ForeignKey& far = catalog.foreign_keys[relationship.junction_target_key];
-    return hint == junction.name || hint == key.name || hint == far.name;
-  }
-  if (hint == key.name) return true;
-  if (relationship.is_self && origin_holds_key) return false;
-  const bool on_source = single_origin_column && hint == relationship.source_columns[0];
-  const bool on_target =
-      relationship.target_columns.size() == 1 && hint == relationship.target_columns[0];
-  return on_source || on_target;
+  if (many_to_many) return hint == catalog.relations[relationship.junction].name;
+  return hint == key.name || origin_column(hint) || target_column(hint);
 }
 
-Expected<const Relationship*> find_relationship(const Catalog& catalog, const Relation& origin,
-                                                std::string_view name, std::string_view hint) {
+int cardinality_rank(Cardinality cardinality) {
+  // The declaration order of PostgREST's Cardinality, which its derived Ord follows.
+  switch (cardinality) {
+    case Cardinality::one_to_many:
+      return 0;
+    case Cardinality::many_to_one:
+      return 1;
+    case Cardinality::one_to_one:
+      return 2;
+    case Cardinality::many_to_many:
+      return 3;
+  }
+  return 3;
+}
+
+// Lexicographic order of the (a[i], b[i]) pairs, as Haskell compares [(Text, Text)].
+int compare_pairs(const ColumnNames& a1, const ColumnNames& b1, const ColumnNames& a2,
+                  const ColumnNames& b2) {
+  for (size_t i = 0; i < a1.size() && i < a2.size(); ++i) {
+    if (int c = a1[i].compare(a2[i]); c != 0) return c;
+    if (int c = b1[i].compare(b2[i]); c != 0) return c;
+  }
+  return a1.size() < a2.size() ? -1 : a1.size() > a2.size() ? 1 : 0;
+}
+
+// PostgREST sorts the relationships of an origin (derived Ord on Relationship): by the
+// target, self-reference last, cardinality (one-to-many, many-to-one, one-to-one,
+// many-to-many), then the constraint (or junction and its two constraints) and columns.
+// PGRST201 lists its candidates, and the hint its suggestions, in that order.
+bool before_in_postgrest(const Catalog& catalog, const Relationship* a, const Relationship* b) {
+  const Relation& ta = catalog.relations[a->target];
+  const Relation& tb = catalog.relations[b->target];
+  if (int c = ta.schema.compare(tb.schema); c != 0) return c < 0;
+  if (int c = ta.name.compare(tb.name); c != 0) return c < 0;
+  if (a->is_self != b->is_self) return !a->is_self;
+  const int rank_a = cardinality_rank(a->cardinality);
+  const int rank_b = cardinality_rank(b->cardinality);
+  if (rank_a != rank_b) return rank_a < rank_b;
+  const ForeignKey& ka = catalog.foreign_keys[a->foreign_key];
+  const ForeignKey& kb = catalog.foreign_keys[b->foreign_key];
+  if (a->cardinality == Cardinality::many_to_many) {
+    const Relation& ja = catalog.relations[a->junction];
+    const Relation& jb = catalog.relations[b->junction];
+    if (int c = ja.schema.compare(jb.schema); c != 0) return c < 0;
+    if (int c = ja.name.compare(jb.name); c != 0) return c < 0;
+    if (int c = ka.name.compare(kb.name); c != 0) return c < 0;
+    const ForeignKey& fa = catalog.foreign_keys[a->junction_target_key];
+    const ForeignKey& fb = catalog.foreign_keys[b->junction_target_key];
+    if (int c = fa.name.compare(fb.name); c != 0) return c < 0;
+    if (int c = compare_pairs(a->source_columns, a->junction_source_columns, b->source_columns,
+                              b->junction_source_columns);
+        c != 0) {
+      return c < 0;
+    }
+    return compare_pairs(a->target_columns, a->junction_target_columns, b->target_columns,
+                         b->junction_target_columns) < 0;
+  }
+  if (int c = ka.name.compare(kb.name); c != 0) return c < 0;
+  return compare_pairs(a->source_columns, a->target_columns, b->source_columns, b->target_columns) <
+         0;
+}
+
+// PostgREST's fuzzy suggestion (Data.FuzzySet with its defaults, as noRelBetweenHint
+// uses it): an entry equal to the name, ignoring case, is an exact match and no
+// suggestion is made; otherwise the entries sharing a trigram with the name (bigrams if
+// none qualify) are scored 1 - levenshtein / longer length, and the best one scoring
+// over 0.33 is offered.
+std::string fuzzy_grams_text(std::string_view text) {
+  std::string out = "-";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    // FuzzySet keeps letters, digits, spaces and commas (non-ASCII letters kept whole).
+    if (std::isalnum(byte) || byte == ' ' || byte == ',' || byte >= 0x80) {
+      out += static_cast<char>(std::tolower(byte));
+    }
+  }
+  out += '-';
+  return out;
+}
+
+bool shares_gram(std::string_view a, std::string_view b, size_t size) {
+  const auto padded = [size](std::string text) {
+    while (text.size() < size) text += '-';
+    return text;
+  };
+  const std::string ga = padded(fuzzy_grams_text(a));
+  const std::string gb = padded(fuzzy_grams_text(b));
+  for (size_t i = 0; i + size <= ga.size(); ++i) {
+    if (gb.find(std::string_view(ga).substr(i, size)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::optional<std::string_view> fuzzy_suggestion(std::string_view name,
+                                                 const std::vector<std::string_view>& entries) {
+  const std::string key = lower(name);
+  for (const std::string_view entry : entries) {
+    if (lower(entry) == key) return std::nullopt;
+  }
+  for (const size_t size : {size_t{3}, size_t{2}}) {
+    double best_score = 0.33;
+    std::optional<std::string_view> best;
+    for (const std::string_view entry : entries) {
+      if (!shares_gram(name, entry, size)) continue;
+      const std::string folded = lower(entry);
+      const double longest = static_cast<double>(std::max(folded.size(), key.size()));
+      const double score = 1.0 - static_cast<double>(edit_distance(folded, key)) / longest;
+      if (score > best_score) {
+        best_score = score;
+        best = entry;
+      }
+    }
+    if (best) return best;
+  }
+  return std::nullopt;
+}
+
+Expected<const Relationship*> find_relationship(const Catalog& catalog, const Config& config,
+                                                const Relation& origin, std::string_view name,
+                                                std::string_view hint) {
   ast::List<const Relationship*> candidates;  // in the arena: usually one
   // Rows that are not a catalog relation (a function's OUT columns) have no relationships.
   const std::less<const Relation*> before;
   const bool in_catalog = !catalog.relations.empty() &&
                           !before(&origin, &catalog.relations.front()) &&
                           !before(&catalog.relations.back(), &origin);
-  for (const uint32_t index : in_catalog ? catalog.relationships_from(catalog.index_of(origin))
-                                         : std::span<const uint32_t>()) {
-    const Relationship& relationship = catalog.relationships[index];
-    const Relation& target = catalog.relations[relationship.target];
+  const auto reachable = [&](const Relationship& relationship) {
     // Embedding stays inside the origin's schema, as in PostgREST; this is also what
-    // keeps a foreign key into a managed schema from being followed.
-    if (target.schema != origin.schema) continue;
-    if (relationship.cardinality == Cardinality::many_to_many &&
-        catalog.relations[relationship.junction].schema != origin.schema) {
-      continue;
+    // keeps a foreign key into a managed schema from being followed. A junction may be in
+    // any exposed schema (PostgREST drops only those with an internal junction), but
+    // never in a managed one.
+    if (catalog.relations[relationship.target].schema != origin.schema) return false;
+    if (relationship.cardinality != Cardinality::many_to_many) return true;
+    const std::string& junction = catalog.relations[relationship.junction].schema;
+    return junction == origin.schema ||
+           (contains(config.schemas, junction) && !is_managed(config, junction));
+  };
+  const std::span<const uint32_t> from_origin =
+      in_catalog ? catalog.relationships_from(catalog.index_of(origin))
+                 : std::span<const uint32_t>();
+  for (const uint32_t index : from_origin) {
+    const Relationship& relationship = catalog.relationships[index];
+    if (reachable(relationship) && matches(catalog, relationship, name, hint)) {
+      candidates.push_back(&relationship);
     }
-    if (matches(catalog, relationship, name, hint)) candidates.push_back(&relationship);
   }
   if (candidates.size() == 1) return candidates.front();
   const std::string origin_name = origin.name;
@@ -604,23 +729,37 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Re
                           "' and '" + target_name + "'";
     if (!hint.empty()) details += " using the hint '" + std::string(hint) + "'";
     details += " in the schema '" + origin.schema + "', but no matches were found.";
-    // PostgREST's fuzzy hint: the closest table this one has a relationship with.
+    // PostgREST's noRelBetweenHint: the closest table the origin has a relationship with
+    // (none when the name is one of them: the hint was what failed); when the origin has
+    // none at all, the closest table of the schema that has some, in its place.
     std::optional<std::string> hint_text;
-    if (in_catalog && name.size() <= 64) {
-      size_t best_distance = SIZE_MAX;
-      std::string_view best;
-      for (const uint32_t index : catalog.relationships_from(catalog.index_of(origin))) {
-        const Relation& target = catalog.relations[catalog.relationships[index].target];
-        if (target.schema != origin.schema) continue;
-        const size_t distance = edit_distance(name, target.name);
-        if (distance < best_distance) {
-          best_distance = distance;
-          best = target.name;
+    std::vector<std::string_view> targets;
+    for (const uint32_t index : from_origin) {
+      const Relationship& relationship = catalog.relationships[index];
+      if (reachable(relationship)) targets.push_back(catalog.relations[relationship.target].name);
+    }
+    if (!targets.empty() && name.size() <= 64) {
+      if (auto best = fuzzy_suggestion(name, targets)) {
+        hint_text =
+            "Perhaps you meant '" + std::string(*best) + "' instead of '" + target_name + "'.";
+      }
+    } else if (targets.empty() && origin_name.size() <= 64) {
+      // Bounded like the table hint: an error must not cost a scan of a huge schema.
+      std::vector<std::string_view> origins;
+      for (uint32_t r = 0; r < catalog.relations.size() && origins.size() <= 500; ++r) {
+        if (catalog.relations[r].schema != origin.schema) continue;
+        for (const uint32_t index : catalog.relationships_from(r)) {
+          if (catalog.relations[catalog.relationships[index].target].schema == origin.schema) {
+            origins.push_back(catalog.relations[r].name);
+            break;
+          }
         }
       }
-      if (!best.empty() && best_distance <= std::max<size_t>(2, name.size() / 3)) {
-        hint_text =
-            "Perhaps you meant '" + std::string(best) + "' instead of '" + target_name + "'.";
+      if (origins.size() <= 500) {
+        if (auto best = fuzzy_suggestion(origin_name, origins)) {
+          hint_text =
+              "Perhaps you meant '" + std::string(*best) + "' instead of '" + origin_name + "'.";
+        }
       }
     }
     return errors::make(400, "PGRST200",
@@ -628,6 +767,10 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Re
                             target_name + "' in the schema cache",
                         std::move(details), std::move(hint_text));
   }
+  std::sort(candidates.begin(), candidates.end(),
+            [&](const Relationship* a, const Relationship* b) {
+              return before_in_postgrest(catalog, a, b);
+            });
   std::string details;
   json::Writer writer(details);
   writer.begin_array();
@@ -645,8 +788,10 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Re
                   column_list(candidate->junction_target_columns) + ")";
       suggestion = target.name + "!" + junction.name;
     } else {
-      described = key.name + " using " + key.table + "(" + column_list(views_of_key(key, true)) +
-                  ") and " + key.ref_table + "(" + column_list(views_of_key(key, false)) + ")";
+      // The origin first, whichever side holds the key (PostgREST's compressedRel).
+      described = key.name + " using " + origin_name + "(" +
+                  column_list(candidate->source_columns) + ") and " + target.name + "(" +
+                  column_list(candidate->target_columns) + ")";
       suggestion = target.name + "!" + key.name;
     }
     writer.begin_object()
@@ -740,9 +885,15 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
     return errors::limit_exceeded("Embedded resources nest deeper than " +
                                   std::to_string(context.config.limits.max_nesting) + " levels");
   }
-  auto relationship =
-      find_relationship(context.catalog, *node.relation, item.field.name, item.hint);
+  auto relationship = find_relationship(context.catalog, context.config, *node.relation,
+                                        item.field.name, item.hint);
   if (!relationship) return std::move(relationship.error());
+  // A to-many spread aggregates its columns into arrays: PostgREST refuses it, as any
+  // aggregate, unless aggregates are enabled.
+  if (item.kind == ast::SelectItem::Kind::spread && !(*relationship)->to_one() &&
+      !context.config.aggregates_enabled) {
+    return aggregates_disabled();
+  }
   plan::Embed embed;
   embed.relationship = *relationship;
   embed.relation_name = item.field.name;
@@ -772,32 +923,49 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
     if (!bound) return std::move(bound.error());
   }
   if (embed.spread && (*relationship)->to_one() && child->has_aggregate) {
-    // PostgREST hoists a to-one spread's aggregates to the parent, grouped by the
-    // parent's other columns: the child only selects the values.
+    // PostgREST hoists the aggregates of a to-one spread to the nearest node that is not
+    // a spread, grouped by that node's other columns: a spread only selects the values
+    // (under internal aliases), and passes on up those its own nested spreads hoisted.
+    const auto next_alias = [&] {
+      ast::String alias = "pgrst_aggregate_";
+      alias.append(std::to_string(embed.hoisted.size()));
+      return alias;
+    };
     for (plan::SelectEntry& entry : child->select) {
       if (entry.aggregate.empty()) continue;
       plan::HoistedAggregate hoisted;
       hoisted.aggregate = entry.aggregate;
       hoisted.aggregate_cast = entry.aggregate_cast;
       hoisted.output_name = entry.output_name;
+      hoisted.column_alias = next_alias();
+      // count() counts the related rows: a marker that is NULL when the left join found
+      // none (count(*) would count the parent's rows).
       if (entry.kind == plan::SelectEntry::Kind::count) {
-        entry.kind = plan::SelectEntry::Kind::star;  // placeholder, not selected below
-      } else {
-        hoisted.column_alias = "pgrst_aggregate_" + std::to_string(embed.hoisted.size());
-        entry.output_name = hoisted.column_alias;
-        entry.explicit_name = true;
-        entry.aggregate.clear();
-        entry.aggregate_cast.clear();
+        entry.kind = plan::SelectEntry::Kind::hoisted_value;
       }
+      entry.output_name = hoisted.column_alias;
+      entry.explicit_name = true;
+      entry.aggregate.clear();
+      entry.aggregate_cast.clear();
       entry.hoisted = true;
       embed.hoisted.push_back(std::move(hoisted));
     }
-    child->select.erase(std::remove_if(child->select.begin(), child->select.end(),
-                                       [](const plan::SelectEntry& entry) {
-                                         return entry.hoisted &&
-                                                entry.kind == plan::SelectEntry::Kind::star;
-                                       }),
-                        child->select.end());
+    for (size_t e = 0; e < child->embeds.size(); ++e) {
+      plan::Embed& nested = child->embeds[e];
+      for (plan::HoistedAggregate& inner : nested.hoisted) {
+        plan::SelectEntry value;
+        value.kind = plan::SelectEntry::Kind::hoisted_value;
+        value.embed_index = e;
+        value.hoisted_source = inner.column_alias;
+        value.hoisted = true;
+        value.explicit_name = true;
+        inner.column_alias = next_alias();
+        value.output_name = inner.column_alias;
+        child->select.push_back(std::move(value));
+        embed.hoisted.push_back(std::move(inner));
+      }
+      nested.hoisted.clear();
+    }
     child->has_aggregate = false;
     node.has_aggregate = true;
   }
@@ -1169,7 +1337,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
       entry.nulls = term.nulls;
       if (!term.relation.empty()) {
         // `order=rel(col)`: only through a to-one embed of the same node.
-        auto embed = find_embed(**node, term.relation);
+        auto embed = find_embed_by_key(**node, term.relation);
         if (!embed) return embedded_path_error(term.relation);
         const plan::Embed& target = (*node)->embeds[*embed];
         if (!target.relationship->to_one()) {
