@@ -235,11 +235,15 @@ TEST_F(Security, ManagedSchemaBypassAttemptsAreRefused) {
       {"rpc taking an ai enum", get("/rpc/takes_kind", "k=internal"), "PGRX403"},
       {"select qualified column", get("/films", "select=ai.chunks.content"), "PGRST100"},
       {"cast to an ai type", get("/films", "select=id::ai.chunks"), "PGRST100"},
-      {"embed through a foreign key into ai", get("/user_agents", "select=*,agents(*)"),
-       "PGRST200"},
+      {"embed through a foreign key into ai", get("/user_agents", "select=*,agents(*)"), "PGRX403"},
       {"embed hint naming an ai constraint",
-       get("/user_agents", "select=*,agents!user_agents_agent_id_fkey(*)"), "PGRST200"},
-      {"spread of an ai table", get("/user_agents", "select=id,...agents(name)"), "PGRST200"},
+       get("/user_agents", "select=*,agents!user_agents_agent_id_fkey(*)"), "PGRX403"},
+      {"embed by the foreign key column", get("/user_agents", "select=*,agent_id(*)"), "PGRX403"},
+      {"embed by the constraint name", get("/user_agents", "select=*,user_agents_agent_id_fkey(*)"),
+       "PGRX403"},
+      {"inner embed into ai", get("/user_agents", "select=id,agents!inner(name)"), "PGRX403"},
+      {"spread of an ai table", get("/user_agents", "select=id,...agents(name)"), "PGRX403"},
+      {"embed of a name nothing leads to", get("/user_agents", "select=*,nothing(*)"), "PGRST200"},
       {"order by an embedded ai table", get("/user_agents", "order=agents(name)"), "PGRST108"},
       {"filter on an embedded ai table", get("/user_agents", "agents.name=eq.helper"), "PGRST108"},
       {"claims asking for the api layer",
@@ -326,6 +330,19 @@ TEST_F(Security, FunctionsWithManagedTypesAreRefused) {
     EXPECT_NE(execution.row["body"].value_or("").find(call.secret), std::string::npos)
         << execution.row["body"].value_or("");
   }
+}
+
+// The API layer may follow a foreign key from an exposed table into the managed schema
+// (the request that a client gets 403 for).
+TEST_F(Security, TheApiLayerEmbedsThroughAForeignKeyIntoTheManagedSchema) {
+  Request request = get("/user_agents", "select=label,agents(name)");
+  request.claims_json = R"({"role":"service_role"})";
+  ASSERT_FALSE(engine_->translate(request).ok());
+  request.via_api_layer = true;
+  Execution execution = execute(request);
+  ASSERT_TRUE(execution.ok) << execution.sqlstate << " " << execution.message;
+  EXPECT_EQ(execution.row["body"].value_or(""),
+            R"([{"label":"mine","agents":{"name": "helper"}}])");
 }
 
 TEST_F(Security, TheApiLayerReachesTheManagedSchema) {

@@ -693,24 +693,29 @@ std::optional<std::string_view> fuzzy_suggestion(std::string_view name,
 }
 
 Expected<const Relationship*> find_relationship(const Catalog& catalog, const Config& config,
-                                                const Relation& origin, std::string_view name,
-                                                std::string_view hint) {
+                                                bool via_api_layer, const Relation& origin,
+                                                std::string_view name, std::string_view hint) {
   ast::List<const Relationship*> candidates;  // in the arena: usually one
   // Rows that are not a catalog relation (a function's OUT columns) have no relationships.
   const std::less<const Relation*> before;
   const bool in_catalog = !catalog.relations.empty() &&
                           !before(&origin, &catalog.relations.front()) &&
                           !before(&catalog.relations.back(), &origin);
+  const auto into_managed = [&](const Relationship& relationship) {
+    return is_managed(config, catalog.relations[relationship.target].schema) ||
+           (relationship.cardinality == Cardinality::many_to_many &&
+            is_managed(config, catalog.relations[relationship.junction].schema));
+  };
   const auto reachable = [&](const Relationship& relationship) {
-    // Embedding stays inside the origin's schema, as in PostgREST; this is also what
-    // keeps a foreign key into a managed schema from being followed. A junction may be in
-    // any exposed schema (PostgREST drops only those with an internal junction), but
-    // never in a managed one.
+    // Embedding stays inside the origin's schema, as in PostgREST. A junction may be in
+    // any exposed schema (PostgREST drops only those with an internal junction). A
+    // managed schema is reached only by the platform's API layer, which may also follow
+    // a foreign key from an exposed table into it.
+    if (into_managed(relationship)) return via_api_layer;
     if (catalog.relations[relationship.target].schema != origin.schema) return false;
     if (relationship.cardinality != Cardinality::many_to_many) return true;
     const std::string& junction = catalog.relations[relationship.junction].schema;
-    return junction == origin.schema ||
-           (contains(config.schemas, junction) && !is_managed(config, junction));
+    return junction == origin.schema || contains(config.schemas, junction);
   };
   const std::span<const uint32_t> from_origin =
       in_catalog ? catalog.relationships_from(catalog.index_of(origin))
@@ -722,6 +727,16 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Co
     }
   }
   if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty() && !via_api_layer) {
+    // The name leads into a managed schema: refused as that schema is by every other
+    // route (403, the same error whatever it reaches), rather than "not found".
+    for (const uint32_t index : from_origin) {
+      const Relationship& relationship = catalog.relationships[index];
+      if (into_managed(relationship) && matches(catalog, relationship, name, hint)) {
+        return managed_schema_error();
+      }
+    }
+  }
   const std::string origin_name = origin.name;
   const std::string target_name(name);
   if (candidates.empty()) {
@@ -822,6 +837,7 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Co
 struct BindContext {
   const Catalog& catalog;
   const Config& config;
+  bool via_api_layer = false;  // the request's: managed schemas are reachable
 };
 
 Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node,
@@ -885,8 +901,8 @@ Expected<bool> bind_embed(const BindContext& context, plan::ReadNode& node,
     return errors::limit_exceeded("Embedded resources nest deeper than " +
                                   std::to_string(context.config.limits.max_nesting) + " levels");
   }
-  auto relationship = find_relationship(context.catalog, context.config, *node.relation,
-                                        item.field.name, item.hint);
+  auto relationship = find_relationship(context.catalog, context.config, context.via_api_layer,
+                                        *node.relation, item.field.name, item.hint);
   if (!relationship) return std::move(relationship.error());
   // A to-many spread aggregates its columns into arrays: PostgREST refuses it, as any
   // aggregate, unless aggregates are enabled.
@@ -1296,7 +1312,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
                           plan::ReadNode& root, const ast::Query& query,
                           ast::List<plan::Condition>* root_filters) {
   // select, with embedded resources bound recursively
-  const BindContext context{catalog, config};
+  const BindContext context{catalog, config, request.via_api_layer};
   if (query.select && !query.select->empty()) {
     auto bound = bind_node_select(context, root, *query.select);
     if (!bound) return std::move(bound.error());
