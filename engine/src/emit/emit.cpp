@@ -418,9 +418,20 @@ void call_sql(SqlBuilder& sql, const plan::RpcCall& call) {
   const Function& function = *call.function;
   sql.qualified(function.schema, function.name).text("(");
   switch (call.source) {
-    case plan::RpcCall::Arguments::whole_body:
-      sql.param(call.body).text("::json");
+    case plan::RpcCall::Arguments::whole_body: {
+      // Cast to the parameter's own type (json or jsonb): PostgreSQL does not convert a
+      // json argument to a jsonb parameter implicitly.
+      std::string_view type = "json";
+      for (const FunctionParam& param : function.params) {
+        if (param.mode == ParamMode::in || param.mode == ParamMode::inout ||
+            param.mode == ParamMode::variadic) {
+          type = param.type;
+          break;
+        }
+      }
+      sql.param(call.body).text("::").text(type);
       break;
+    }
     case plan::RpcCall::Arguments::whole_text:
       sql.param(call.body).text("::text");
       break;
