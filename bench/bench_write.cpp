@@ -47,8 +47,10 @@ void bm_insert(benchmark::State& state, std::string body) {
   request.path = "/films";
   request.body = std::move(body);
   const pgrest::Result check = engine.translate(request);
-  if (!check.ok() ||
-      check.translation().query.sql.find("json_populate_record") == std::string::npos) {
+  // The body must be unpacked as PostgREST does, by json_to_recordset with a column
+  // definition list (json_to_record for an object), from one json parameter.
+  if (!check.ok() || check.translation().query.sql.find("json_to_record") == std::string::npos ||
+      check.translation().query.params.size() != 1) {
     state.SkipWithError("unexpected translation");
     return;
   }

@@ -111,6 +111,8 @@ Result translate_rpc(const Catalog& catalog, const Config& config, const Compile
   Translation translation;
   translation.status = rpc->status;
   translation.read_only = rpc->read_only;
+  translation.rollback = rpc->rollback;
+  translation.max_affected = rpc->max_affected;
   translation.media_type = rpc->plan->media_type;
   translation.singular = rpc->plan->format == plan::OutputFormat::json_object &&
                          rpc->plan->shape == plan::RpcPlan::Shape::row_set;

@@ -247,6 +247,36 @@ Execution Connection::run(const Translation& translation) {
     if (PQgetisnull(count.get(), 0, 0) == 0) execution.count_plan = PQgetvalue(count.get(), 0, 0);
   }
 
+  // The host's checks on the affected (or returned) rows, as PostgREST makes them after
+  // the statement: each rolls the transaction back and answers with its own error.
+  const auto page_total_value = execution.row.find("page_total");
+  if (page_total_value == execution.row.end() || !page_total_value->second) {
+    violation("the query has no page_total");
+  }
+  const int64_t page_total = std::stoll(*page_total_value->second);
+  const auto host_failure = [&](int status, std::string code, std::string message,
+                                std::optional<std::string> details) {
+    rollback();
+    execution.ok = false;
+    execution.http_status = status;
+    execution.sqlstate = std::move(code);
+    execution.message = std::move(message);
+    execution.details = std::move(details);
+    return execution;
+  };
+  if (translation.singular && page_total != 1) {
+    return host_failure(406, "PGRST116", "JSON object requested, multiple (or no) rows returned",
+                        "The result contains " + std::to_string(page_total) + " rows");
+  }
+  if (translation.expect_one_row && page_total != 1) {
+    return host_failure(400, "PGRST115", "Payload values do not match URL in primary key column(s)",
+                        std::nullopt);
+  }
+  if (translation.max_affected && page_total > *translation.max_affected) {
+    return host_failure(400, "PGRST124", "Query result exceeds max-affected preference constraint",
+                        "The query affects " + std::to_string(page_total) + " rows");
+  }
+
   if (translation.rollback) {
     if (!step("ROLLBACK", {})) return execution;
   } else {

@@ -33,9 +33,13 @@ using Row = std::map<std::string, std::optional<std::string>>;
 
 struct Execution {
   bool ok = false;
-  std::string sqlstate;  // set when !ok
+  std::string sqlstate;  // set when !ok: PostgreSQL's SQLSTATE, or the host check's PGRST code
   std::string message;   // set when !ok
-  Row row;               // the main statement's single row (body, page_total, total_count...)
+  // Set when a host check of the contract failed after the query ran (the transaction
+  // was rolled back): PostgREST's HTTP status and details for that code.
+  int http_status = 0;
+  std::optional<std::string> details;
+  Row row;  // the main statement's single row (body, page_total, total_count...)
   std::optional<std::string> count_plan;  // the count_query's result, when there was one
 };
 
@@ -55,9 +59,14 @@ class Connection {
   std::vector<Row> query(const std::string& sql, const std::vector<Param>& params = {});
 
   // Executes a successful translation as a host does: BEGIN (READ ONLY when
-  // translation.read_only), prelude, query, then count_query when present, then
-  // COMMIT, or ROLLBACK when translation.rollback. On an SQL error the transaction is
-  // rolled back and the error returned in the Execution.
+  // translation.read_only), prelude, query, then count_query when present, then the
+  // checks the contract puts on the host, then COMMIT, or ROLLBACK when
+  // translation.rollback. On an SQL error the transaction is rolled back and the error
+  // returned in the Execution. The host checks, on the query's page_total, in
+  // PostgREST's order: `singular` needs exactly one row (PGRST116, 406),
+  // `expect_one_row` too (PUT, PGRST115, 400), and `max_affected` caps it (PGRST124,
+  // 400); a failed check rolls back and is returned like an SQL error, its code in
+  // `sqlstate` and its status in `http_status`.
   Execution run(const Translation& translation);
 
   PGconn* raw() { return conn_; }

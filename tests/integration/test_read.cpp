@@ -299,8 +299,14 @@ TEST_F(Read, OutputFormats) {
       get("/films", "select=id,title&id=eq.2", {{"Accept", "application/vnd.pgrst.object+json"}}));
   EXPECT_EQ(canonical(row["body"].value_or("")), canonical(R"({"id":2,"title":"Seven Samurai"})"));
   EXPECT_TRUE(last_translation_.singular);
-  row = run(get("/films", "id=gt.100", {{"Accept", "application/vnd.pgrst.object+json"}}));
-  EXPECT_EQ(row["page_total"], "0");
+  // No row: the host's check answers PGRST116 (406) and rolls back.
+  Result none = engine_->translate(
+      get("/films", "id=gt.100", {{"Accept", "application/vnd.pgrst.object+json"}}));
+  ASSERT_TRUE(none.ok());
+  Execution refused = Connection(authenticator_conninfo()).run(none.translation());
+  EXPECT_EQ(refused.sqlstate, "PGRST116");
+  EXPECT_EQ(refused.http_status, 406);
+  EXPECT_EQ(refused.details, "The result contains 0 rows");
   // Stripped nulls.
   expect_body(get("/films", "select=id,year&id=eq.6",
                   {{"Accept", "application/vnd.pgrst.array+json;nulls=stripped"}}),

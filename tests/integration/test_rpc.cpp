@@ -56,6 +56,26 @@ class Rpc : public ::testing::Test {
         << request.path << "?" << request.query;
   }
 
+  // Translates (must succeed) and executes, success or not.
+  Execution execute(const Request& request) {
+    Result result = engine_->translate(request);
+    EXPECT_TRUE(result.ok()) << request.path << "?" << request.query << ": "
+                             << (result.ok() ? ""
+                                             : result.error().code + " " + result.error().message);
+    if (!result.ok()) return {};
+    last_ = result.translation();
+    Connection connection(authenticator_conninfo());
+    return connection.run(result.translation());
+  }
+
+  // A table as the superuser sees it, as canonical jsonb text.
+  static std::string table(const std::string& sql) {
+    Connection connection(superuser_conninfo());
+    auto rows =
+        connection.query("select coalesce(jsonb_agg(t), '[]')::text as v from (" + sql + ") t");
+    return rows.at(0).at("v").value_or("");
+  }
+
   Error refusal(const Request& request) {
     Result result = engine_->translate(request);
     EXPECT_FALSE(result.ok()) << request.path << "?" << request.query;
@@ -115,12 +135,107 @@ TEST_F(Rpc, VariadicSingleJsonAndVoid) {
 }
 
 TEST_F(Rpc, VolatileFunctionsWriteOnlyWithPost) {
+  load_fixture();  // the events table starts empty
   Execution execution = run(call("POST", "add_event", "", R"({"kind":"rpc"})"));
   EXPECT_FALSE(last_.read_only);
   EXPECT_NE(canonical(execution.row["body"].value_or("")).find("\"kind\": \"rpc\""),
             std::string::npos);
-  Error error = refusal(call("GET", "add_event", "kind=x"));
-  EXPECT_EQ(error.status, 405);
+  EXPECT_EQ(table("select kind from public.events"), canonical(R"([{"kind":"rpc"}])"));
+  // GET runs any function in a READ ONLY transaction, as PostgREST does: a volatile one
+  // that writes fails in the database (25006, which PostgREST answers with 405) ...
+  Execution refused = execute(call("GET", "add_event", "kind=x"));
+  EXPECT_TRUE(last_.read_only);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.sqlstate, "25006");
+  EXPECT_EQ(table("select kind from public.events"), canonical(R"([{"kind":"rpc"}])"));
+  // ... and a volatile one that only reads answers.
+  expect_body(call("GET", "volatile_read", ""), "1");
+  EXPECT_TRUE(last_.read_only);
+}
+
+TEST_F(Rpc, RollbackPreferenceLeavesTablesUnchanged) {
+  load_fixture();
+  Request request = call("POST", "add_event", "", R"({"kind":"rolled back"})");
+  request.headers = {{"Prefer", "tx=rollback"}};
+  Execution execution = run(request);
+  EXPECT_TRUE(last_.rollback);
+  // The function ran (its row is in the response) but nothing persisted.
+  EXPECT_NE(canonical(execution.row["body"].value_or("")).find("rolled back"), std::string::npos);
+  EXPECT_EQ(table("select kind from public.events"), "[]");
+}
+
+TEST_F(Rpc, MaxAffectedOnFunctions) {
+  load_fixture();
+  Request three = call("POST", "add_events", "", R"({"n":3})");
+  three.headers = {{"Prefer", "handling=strict, max-affected=2"}};
+  Execution exceeded = execute(three);
+  EXPECT_FALSE(exceeded.ok);
+  EXPECT_EQ(exceeded.sqlstate, "PGRST124");
+  EXPECT_EQ(exceeded.http_status, 400);
+  EXPECT_EQ(exceeded.details, "The query affects 3 rows");
+  EXPECT_EQ(table("select kind from public.events"), "[]");
+  Request two = call("POST", "add_events", "", R"({"n":2})");
+  two.headers = three.headers;
+  Execution within = run(two);
+  EXPECT_EQ(last_.max_affected, 2);
+  EXPECT_EQ(table("select kind from public.events"),
+            canonical(R"([{"kind":"bulk"},{"kind":"bulk"}])"));
+  // Lenient handling ignores the preference.
+  Request lenient = call("POST", "add_events", "", R"({"n":3})");
+  lenient.headers = {{"Prefer", "max-affected=2"}};
+  Result ignored = engine_->translate(lenient);
+  ASSERT_TRUE(ignored.ok());
+  EXPECT_FALSE(ignored.translation().max_affected.has_value());
+  // A function that does not return a set cannot take it (PGRST128).
+  Request single = call("POST", "add_event", "", R"({"kind":"x"})");
+  single.headers = three.headers;
+  Error error = refusal(single);
+  EXPECT_EQ(error.code, "PGRST128");
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.message,
+            "Function must return SETOF or TABLE when max-affected preference is used with "
+            "handling=strict");
+}
+
+TEST_F(Rpc, SingleUnnamedJsonbParameter) {
+  expect_body(call("POST", "echo_jsonb", "", R"({"a":1,"b":[true,null]})"),
+              R"({"a":1,"b":[true,null]})");
+}
+
+TEST_F(Rpc, OverloadsResolvedByArgumentNames) {
+  expect_body(call("GET", "overloaded", "a=1"), R"("a")");
+  expect_body(call("GET", "overloaded", "b=x"), R"("b")");
+  expect_body(call("POST", "overloaded", "", R"({"b":"x"})"), R"("b")");
+  expect_body(call("POST", "overloaded", "", R"({"a":2})"), R"("a")");
+}
+
+TEST_F(Rpc, MissingFunctionHints) {
+  // A close function name.
+  Error error = refusal(call("GET", "add_themm", "a=1"));
+  EXPECT_EQ(error.code, "PGRST202");
+  EXPECT_EQ(error.message, "Could not find the function public.add_themm(a) in the schema cache");
+  EXPECT_EQ(error.details,
+            "Searched for the function public.add_themm with parameter a, but no matches were "
+            "found in the schema cache.");
+  EXPECT_EQ(error.hint, "Perhaps you meant to call the function public.add_them");
+  // The name exists: the closest parameter list of its overloads.
+  error = refusal(call("GET", "add_them", "c=2&a=1"));
+  EXPECT_EQ(error.message, "Could not find the function public.add_them(a, c) in the schema cache");
+  EXPECT_EQ(error.details,
+            "Searched for the function public.add_them with parameters a, c, but no matches "
+            "were found in the schema cache.");
+  EXPECT_EQ(error.hint, "Perhaps you meant to call the function public.add_them(a, b)");
+  // POST without arguments.
+  error = refusal(call("POST", "add_thm", "", ""));
+  EXPECT_EQ(error.message,
+            "Could not find the function public.add_thm without parameters in the schema cache");
+  EXPECT_EQ(error.details,
+            "Searched for the function public.add_thm without parameters or with a single "
+            "unnamed json/jsonb parameter, but no matches were found in the schema cache.");
+  EXPECT_EQ(error.hint, "Perhaps you meant to call the function public.add_them");
+  // Nothing close: no hint.
+  error = refusal(call("GET", "qqqqqqqqqqqq", ""));
+  EXPECT_EQ(error.hint, std::nullopt);
 }
 
 TEST_F(Rpc, OverloadsAndMissingFunctions) {

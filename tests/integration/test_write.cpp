@@ -212,10 +212,28 @@ TEST_F(Write, PutUpsertsOneRowByPrimaryKey) {
   ASSERT_TRUE(updated.ok);
   EXPECT_EQ(canonical(updated.row["body"].value_or("")),
             canonical(R"([{"id":13,"name":"Kim Ki"}])"));
+  // With the row returned, PostgREST tells an update (200) from an insert (201).
+  EXPECT_EQ(updated.row["status"], "200");
+  Execution created =
+      run(request("PUT", "/directors", "id=eq.16", R"({"id":16,"name":"Lee"})", {kRepresentation}));
+  ASSERT_TRUE(created.ok) << created.message;
+  EXPECT_EQ(created.row["status"], "201");
+  EXPECT_EQ(canonical(created.row["body"].value_or("")), canonical(R"([{"id":16,"name":"Lee"}])"));
+  // Without the representation PUT answers 204 either way: no status column overrides it.
+  EXPECT_EQ(inserted.row.count("status"), 0U);
   // URL key and payload key differ: nothing written, the host answers PGRST115.
   Execution mismatch = run(request("PUT", "/directors", "id=eq.14", R"({"id":15,"name":"x"})"));
-  ASSERT_TRUE(mismatch.ok);
+  EXPECT_FALSE(mismatch.ok);
+  EXPECT_EQ(mismatch.sqlstate, "PGRST115");
+  EXPECT_EQ(mismatch.http_status, 400);
   EXPECT_EQ(mismatch.row["page_total"], "0");
+  EXPECT_EQ(table("select id from public.directors where id in (14, 15)"), "[]");
+  // A body without the key, or empty, writes nothing either.
+  for (const char* body : {R"({"name":"x"})", "{}"}) {
+    Execution keyless = run(request("PUT", "/directors", "id=eq.14", body));
+    EXPECT_EQ(keyless.sqlstate, "PGRST115") << body << ": " << keyless.message;
+  }
+  EXPECT_EQ(table("select id from public.directors where id = 14"), "[]");
   EXPECT_EQ(refusal(request("PUT", "/directors", "name=eq.x", "{}")).code, "PGRST105");
   EXPECT_EQ(refusal(request("PUT", "/directors", "id=gt.1", "{}")).code, "PGRST105");
   EXPECT_EQ(refusal(request("PUT", "/directors", "id=eq.1&limit=1", "{}")).code, "PGRST114");
@@ -274,6 +292,125 @@ TEST_F(Write, PreferencesMaxAffectedAndRollback) {
   EXPECT_TRUE(last_.rollback);
   EXPECT_EQ(rolled.row["page_total"], "6");
   EXPECT_EQ(table("select count(*) as n from public.roles"), canonical(R"([{"n":6}])"));
+}
+
+TEST_F(Write, NotNullDomainColumnLeftOutTakesItsDefault) {
+  // The body is read into exactly its own columns: `d` (a NOT NULL domain with a
+  // default) is not part of the record, so it is not NULL but its default.
+  Execution posted = run(request("POST", "/dom", "", R"({"id":1,"e":"x"})", {kRepresentation}));
+  ASSERT_TRUE(posted.ok) << posted.sqlstate << " " << posted.message;
+  EXPECT_EQ(canonical(posted.row["body"].value_or("")),
+            canonical(R"([{"id":1,"d":"dflt","e":"x"}])"));
+  Execution bulk = run(request("POST", "/dom", "", R"([{"id":2,"e":"a"},{"id":3,"e":"b"}])"));
+  ASSERT_TRUE(bulk.ok) << bulk.sqlstate << " " << bulk.message;
+  Execution patched = run(request("PATCH", "/dom", "id=eq.1", R"({"e":"y"})"));
+  ASSERT_TRUE(patched.ok) << patched.sqlstate << " " << patched.message;
+  EXPECT_EQ(patched.row["page_total"], "1");
+  Execution put = run(request("PUT", "/dom", "id=eq.4", R"({"id":4,"e":"z"})"));
+  ASSERT_TRUE(put.ok) << put.sqlstate << " " << put.message;
+  Execution put_again = run(request("PUT", "/dom", "id=eq.4", R"({"id":4,"e":"w"})"));
+  ASSERT_TRUE(put_again.ok) << put_again.sqlstate << " " << put_again.message;
+  // missing=default with the key named by columns= but absent from the body.
+  Execution defaulted =
+      run(request("POST", "/dom", "columns=id,d", R"({"id":5})", {{"Prefer", "missing=default"}}));
+  ASSERT_TRUE(defaulted.ok) << defaulted.sqlstate << " " << defaulted.message;
+  EXPECT_EQ(table("select id, d, e from public.dom order by id"),
+            canonical(R"([{"id":1,"d":"dflt","e":"y"},{"id":2,"d":"dflt","e":"a"},
+                          {"id":3,"d":"dflt","e":"b"},{"id":4,"d":"dflt","e":"w"},
+                          {"id":5,"d":"dflt","e":null}])"));
+  // An explicit null is still refused by the domain, and nothing is written.
+  Execution null_value = run(request("POST", "/dom", "", R"({"id":6,"d":null})"));
+  EXPECT_FALSE(null_value.ok);
+  EXPECT_EQ(null_value.sqlstate, "23502");
+  EXPECT_EQ(table("select id from public.dom where id = 6"), "[]");
+}
+
+TEST_F(Write, PatchWithMissingDefault) {
+  ASSERT_TRUE(run(request("POST", "/events", "", R"({"kind":"custom","payload":{"a":1}})")).ok);
+  // columns=kind,payload with only payload given: kind goes back to its default.
+  Execution patched = run(request("PATCH", "/events", "id=eq.1&columns=kind,payload",
+                                  R"({"payload":{"b":2}})", {{"Prefer", "missing=default"}}));
+  ASSERT_TRUE(patched.ok) << patched.sqlstate << " " << patched.message;
+  EXPECT_EQ(patched.row["page_total"], "1");
+  EXPECT_EQ(table("select id, kind, payload from public.events"),
+            canonical(R"([{"id":1,"kind":"note","payload":{"b":2}}])"));
+  // An array body updates with its first object, defaults included.
+  Execution first =
+      run(request("PATCH", "/events", "id=eq.1&columns=kind,payload",
+                  R"([{"kind":"k1"},{"kind":"k2","payload":3}])", {{"Prefer", "missing=default"}}));
+  ASSERT_TRUE(first.ok) << first.sqlstate << " " << first.message;
+  EXPECT_EQ(table("select id, kind, payload from public.events"),
+            canonical(R"([{"id":1,"kind":"k1","payload":null}])"));
+}
+
+TEST_F(Write, DeleteIgnoresLimitAndOffset) {
+  Execution execution = run(request("DELETE", "/loans", "limit=1&offset=1&order=id", std::nullopt));
+  ASSERT_TRUE(execution.ok) << execution.sqlstate << " " << execution.message;
+  EXPECT_EQ(execution.row["page_total"], "3");
+  EXPECT_EQ(table("select id from public.loans"), "[]");
+}
+
+TEST_F(Write, HostChecksRollBack) {
+  // max-affected with handling=strict: too many rows affected, all rolled back.
+  const std::pair<std::string, std::string> strict{"Prefer", "handling=strict, max-affected=2"};
+  Execution deleted = run(request("DELETE", "/roles", "", std::nullopt, {strict}));
+  EXPECT_FALSE(deleted.ok);
+  EXPECT_EQ(deleted.sqlstate, "PGRST124");
+  EXPECT_EQ(deleted.http_status, 400);
+  EXPECT_EQ(deleted.details, "The query affects 6 rows");
+  EXPECT_EQ(table("select count(*) as n from public.roles"), canonical(R"([{"n":6}])"));
+  Execution patched = run(request("PATCH", "/films", "id=gt.2", R"({"votes":7})", {strict}));
+  EXPECT_EQ(patched.sqlstate, "PGRST124");
+  EXPECT_EQ(table("select count(*) as n from public.films where votes = 7"),
+            canonical(R"([{"n":0}])"));
+  Execution within = run(request("PATCH", "/films", "id=eq.1", R"({"votes":7})", {strict}));
+  ASSERT_TRUE(within.ok) << within.sqlstate << " " << within.message;
+  EXPECT_EQ(table("select id from public.films where votes = 7"), canonical(R"([{"id":1}])"));
+  // PostgREST applies max-affected neither to POST nor to PUT.
+  Result put = engine_->translate(request("PUT", "/directors", "id=eq.1", R"({"id":1,"name":"V"})",
+                                          {{"Prefer", "handling=strict, max-affected=0"}}));
+  ASSERT_TRUE(put.ok());
+  EXPECT_FALSE(put.translation().max_affected.has_value());
+  Execution put_run = run(request("PUT", "/directors", "id=eq.1", R"({"id":1,"name":"V"})",
+                                  {{"Prefer", "handling=strict, max-affected=0"}}));
+  ASSERT_TRUE(put_run.ok) << put_run.sqlstate << " " << put_run.message;
+  EXPECT_EQ(table("select name from public.directors where id = 1"),
+            canonical(R"([{"name":"V"}])"));
+  // A singular representation of anything but one row: 406, rolled back.
+  Execution singular =
+      run(request("PATCH", "/films", "id=gt.2", R"({"votes":8})",
+                  {kRepresentation, {"Accept", "application/vnd.pgrst.object+json"}}));
+  EXPECT_FALSE(singular.ok);
+  EXPECT_EQ(singular.sqlstate, "PGRST116");
+  EXPECT_EQ(singular.http_status, 406);
+  EXPECT_EQ(singular.details, "The result contains 4 rows");  // films 3 to 6
+  EXPECT_EQ(table("select count(*) as n from public.films where votes = 8"),
+            canonical(R"([{"n":0}])"));
+  Execution one = run(request("PATCH", "/films", "id=eq.2", R"({"votes":8})",
+                              {kRepresentation, {"Accept", "application/vnd.pgrst.object+json"}}));
+  ASSERT_TRUE(one.ok) << one.sqlstate << " " << one.message;
+  EXPECT_EQ(table("select id from public.films where votes = 8"), canonical(R"([{"id":2}])"));
+}
+
+TEST_F(Write, LocationIsPercentEncodedAndOnlyForHeadersOnly) {
+  const std::pair<std::string, std::string> headers_only{"Prefer", "return=headers-only"};
+  Execution spaced = run(request("POST", "/tpk", "", R"({"k":"a b&c=d","v":1})", {headers_only}));
+  ASSERT_TRUE(spaced.ok) << spaced.sqlstate << " " << spaced.message;
+  EXPECT_EQ(spaced.row["location"], "/tpk?k=eq.a%20b%26c%3Dd");
+  Execution lines = run(request("POST", "/tpk", "",
+                                "{\"k\":\"x\\r\\nSet-Cookie: y\u00e9\",\"v\":2}", {headers_only}));
+  ASSERT_TRUE(lines.ok) << lines.sqlstate << " " << lines.message;
+  EXPECT_EQ(lines.row["location"], "/tpk?k=eq.x%0D%0ASet-Cookie%3A%20y%C3%A9");
+  Execution plain = run(request("POST", "/tpk", "", R"({"k":"A-z_0.9~","v":3})", {headers_only}));
+  ASSERT_TRUE(plain.ok) << plain.sqlstate << " " << plain.message;
+  EXPECT_EQ(plain.row["location"], "/tpk?k=eq.A-z_0.9~");
+  // return=representation answers with the rows, and no Location (PostgREST).
+  Execution represented = run(request("POST", "/tpk", "", R"({"k":"r","v":4})", {kRepresentation}));
+  ASSERT_TRUE(represented.ok) << represented.sqlstate << " " << represented.message;
+  EXPECT_EQ(represented.row.count("location"), 0U);
+  EXPECT_EQ(table("select k, v from public.tpk order by v"),
+            canonical("[{\"k\":\"a b&c=d\",\"v\":1},{\"k\":\"x\\r\\nSet-Cookie: y\u00e9\",\"v\":2},"
+                      "{\"k\":\"A-z_0.9~\",\"v\":3},{\"k\":\"r\",\"v\":4}]"));
 }
 
 TEST_F(Write, RowLevelSecurityRefusesWritesOfOthers) {

@@ -77,8 +77,9 @@ struct Translation {
   // total_count while it is <= count_threshold, else max(total_count, estimate).
   std::optional<Statement> count_query;
   std::optional<int64_t> count_threshold;
-  // Prefer: max-affected=N with handling=strict on PATCH/DELETE: when the query's
-  // page_total exceeds it the host rolls back and answers PGRST124 (400).
+  // Prefer: max-affected=N with handling=strict on PATCH/DELETE and on calls of
+  // set-returning functions: when the query's page_total exceeds it the host rolls back
+  // and answers PGRST124 (400).
   std::optional<int64_t> max_affected;
   // PUT: the host answers PGRST115 (400) and rolls back unless page_total is exactly 1.
   bool expect_one_row = false;

@@ -1,5 +1,7 @@
 #include "emit/emit.hpp"
 
+#include <algorithm>
+
 #include "common/sql_text.hpp"
 
 namespace pgrest::emit {
@@ -445,9 +447,20 @@ void call_sql(SqlBuilder& sql, const plan::RpcCall& call) {
   const Function& function = *call.function;
   sql.qualified(function.schema, function.name).text("(");
   switch (call.source) {
-    case plan::RpcCall::Arguments::whole_body:
-      sql.param(call.body).text("::json");
+    case plan::RpcCall::Arguments::whole_body: {
+      // Cast to the parameter's own type (json or jsonb): PostgreSQL does not convert a
+      // json argument to a jsonb parameter implicitly.
+      std::string_view type = "json";
+      for (const FunctionParam& param : function.params) {
+        if (param.mode == ParamMode::in || param.mode == ParamMode::inout ||
+            param.mode == ParamMode::variadic) {
+          type = param.type;
+          break;
+        }
+      }
+      sql.param(call.body).text("::").text(type);
       break;
+    }
     case plan::RpcCall::Arguments::whole_text:
       sql.param(call.body).text("::text");
       break;
@@ -769,52 +782,127 @@ void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, cons
 
 namespace {
 
-// The columns the payload writes, read from the unpacked body `pgrst_body`; with
-// missing=default a key absent from an element takes the column's default instead.
-void payload_value_sql(SqlBuilder& sql, const plan::WritePlan& write, const Column& column) {
-  if (write.missing_default && column.default_expr) {
-    sql.text("case when \"pgrst_element\" ? ").param(column.name);
-    sql.text(" then \"pgrst_body\".").identifier(column.name);
-    // The catalog's own default expression, as PostgREST inlines it: catalog text,
-    // never request text.
-    sql.text(" else ").text(*column.default_expr).text(" end");
-  } else {
-    sql.text("\"pgrst_body\".").identifier(column.name);
+// The column definition list of the unpacked body: exactly the payload's columns, typed
+// with the catalog's declared types (format_type() with modifiers, introspected with an
+// empty search_path, so every type outside pg_catalog is schema-qualified and resolves
+// whatever search_path the prelude sets). Only these columns are read from the JSON: a
+// column the body does not mention is not part of the record, so a NOT NULL domain
+// column left out takes its default instead of failing on a NULL (as
+// json_populate_record over the whole row type would).
+// PUT also reads its key columns, which its WHERE compares with the URL's key: a body
+// without them then writes nothing (PGRST115) instead of naming a missing column.
+void column_definitions_sql(SqlBuilder& sql, const plan::WritePlan& write) {
+  sql.text(" as \"pgrst_body\"(");
+  bool first = true;
+  const auto definition = [&](const Column& column) {
+    if (!first) sql.text(", ");
+    first = false;
+    // The type is catalog text, never request text.
+    sql.identifier(column.name).text(" ").text(column.type);
+  };
+  for (const Column* column : write.columns) definition(*column);
+  for (const auto& [column, value] : write.put_key) {
+    if (std::find(write.columns.begin(), write.columns.end(), column) == write.columns.end()) {
+      definition(*column);
+    }
   }
+  sql.text(")");
 }
 
-// FROM clause that unpacks the body parameter into rows of the table's type.
+// FROM clause that unpacks the body parameter (ONE json parameter) into rows named
+// `pgrst_body`, one per object (`first_only`: the first object of an array only).
 void payload_source_sql(SqlBuilder& sql, const plan::WritePlan& write, bool first_only) {
   const plan::WritePlan& w = write;
-  std::string table =
-      sql::quote_identifier(w.relation->schema) + "." + sql::quote_identifier(w.relation->name);
-  if (w.missing_default) {
-    // jsonb, so that `?` can tell an absent key from an explicit null.
-    if (w.body_is_array && !first_only) {
-      sql.text("jsonb_array_elements(")
-          .param(std::string(w.body))
-          .text("::jsonb) as \"pgrst_element\"");
+  const bool each_element = w.body_is_array && !first_only;
+  if (w.columns.empty() && w.put_key.empty()) {
+    // `{}` / `[{},{}]`: no column to read, one row per object (every column its
+    // default); `[]` inserts nothing.
+    if (each_element) {
+      sql.text("json_array_elements(").param(w.body).text("::json) as \"pgrst_body\"");
     } else {
-      sql.text("(select ").param(std::string(w.body));
+      sql.text("(select ").param(w.body).text("::json) as \"pgrst_body\"");
+    }
+    return;
+  }
+  if (w.missing_default) {
+    // jsonb, so that `?` can tell an absent key from an explicit null. An absent key of
+    // a column with a default is added to the element with the default's value before
+    // the element is read, so the record never holds a NULL the column would refuse;
+    // the default is evaluated only for the elements that lack the key.
+    if (each_element) {
+      sql.text("jsonb_array_elements(").param(w.body).text("::jsonb) as \"pgrst_element\"");
+    } else {
+      sql.text("(select ").param(w.body);
       sql.text(w.body_is_array ? "::jsonb->0" : "::jsonb")
           .text(" as \"pgrst_element\") as \"pgrst_payload\"");
     }
-    sql.text(", jsonb_populate_record(null::")
-        .text(table)
-        .text(", \"pgrst_element\") as \"pgrst_body\"");
+    sql.text(", jsonb_to_record(\"pgrst_element\"");
+    bool first = true;
+    for (const Column* column : w.columns) {
+      if (!column->default_expr) continue;
+      sql.text(first ? " || jsonb_build_object(" : ", ");
+      first = false;
+      sql.param(column->name).text("::text, case when \"pgrst_element\" ? ");
+      sql.param(column->name).text("::text then \"pgrst_element\"->");
+      sql.param(column->name).text("::text else to_jsonb(");
+      // The catalog's own default expression, as PostgREST inlines it: catalog text,
+      // never request text.
+      sql.text(*column->default_expr).text(") end");
+    }
+    if (!first) sql.text(")");
+    sql.text(")");
+    column_definitions_sql(sql, w);
     return;
   }
-  if (w.body_is_array && !first_only) {
-    sql.text("json_populate_recordset(null::").text(table).text(", ").param(std::string(w.body));
-    sql.text("::json) as \"pgrst_body\"");
+  if (each_element) {
+    sql.text("json_to_recordset(").param(w.body).text("::json)");
   } else {
-    sql.text("json_populate_record(null::").text(table).text(", ").param(std::string(w.body));
-    sql.text(w.body_is_array ? "::json->0" : "::json").text(") as \"pgrst_body\"");
+    sql.text("json_to_record(").param(w.body).text(w.body_is_array ? "::json->0)" : "::json)");
   }
+  column_definitions_sql(sql, w);
 }
 
 bool reports_inserted(const plan::WritePlan& write) {
-  return write.kind == plan::WriteKind::insert && write.on_conflict == plan::OnConflict::merge;
+  return (write.kind == plan::WriteKind::insert && write.on_conflict == plan::OnConflict::merge) ||
+         (write.kind == plan::WriteKind::put && write.representation);
+}
+
+// Bytes a query string carries as they are: http-types' unreserved set for queries.
+bool unreserved(unsigned char byte) {
+  return (byte >= '0' && byte <= '9') || (byte >= 'A' && byte <= 'Z') ||
+         (byte >= 'a' && byte <= 'z') || byte == '-' || byte == '.' || byte == '_' || byte == '~';
+}
+
+std::string percent_encoded(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (unreserved(byte)) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+  }
+  return out;
+}
+
+// The same encoding in SQL, of the UTF-8 bytes of the text `value` emits (NULL stays
+// NULL). For the Location of a single row only, so its cost does not matter.
+template <typename Value>
+void percent_encoded_sql(SqlBuilder& sql, Value value) {
+  sql.text("(select string_agg(case when \"pgrst_b\" between 48 and 57 or \"pgrst_b\" ");
+  sql.text("between 65 and 90 or \"pgrst_b\" between 97 and 122 or \"pgrst_b\" in ");
+  sql.text("(45, 46, 95, 126) then chr(\"pgrst_b\") else '%' || ");
+  sql.text("upper(lpad(to_hex(\"pgrst_b\"), 2, '0')) end, '' order by \"pgrst_i\") ");
+  sql.text("from (select convert_to(");
+  value();
+  sql.text(", 'UTF8') as \"pgrst_v\") as \"pgrst_text\", ");
+  sql.text("generate_series(0, length(\"pgrst_text\".\"pgrst_v\") - 1) as \"pgrst_i\", ");
+  sql.text("get_byte(\"pgrst_text\".\"pgrst_v\", \"pgrst_i\") as \"pgrst_b\" ");
+  sql.text("where \"pgrst_text\".\"pgrst_v\" is not null)");
 }
 
 void returning_sql(SqlBuilder& sql, const plan::WritePlan& write) {
@@ -848,7 +936,7 @@ void mutation_sql(SqlBuilder& sql, const plan::WritePlan& write) {
       sql.text(" select ");
       for (size_t i = 0; i < write.columns.size(); ++i) {
         if (i > 0) sql.text(", ");
-        payload_value_sql(sql, write, *write.columns[i]);
+        sql.text("\"pgrst_body\".").identifier(write.columns[i]->name);
       }
       sql.text(" from ");
       payload_source_sql(sql, write, false);
@@ -890,7 +978,7 @@ void mutation_sql(SqlBuilder& sql, const plan::WritePlan& write) {
       for (size_t i = 0; i < write.columns.size(); ++i) {
         if (i > 0) sql.text(", ");
         sql.identifier(write.columns[i]->name).text(" = ");
-        payload_value_sql(sql, write, *write.columns[i]);
+        sql.text("\"pgrst_body\".").identifier(write.columns[i]->name);
       }
       sql.text(" from ");
       payload_source_sql(sql, write, true);
@@ -926,21 +1014,36 @@ void emit_write(const plan::WritePlan& write, Translation& out) {
   }
   sql.text(" as body");
   if (reports_inserted(write)) {
-    // PostgREST answers 201 when an upsert inserted a row, 200 when it only updated.
+    // PostgREST answers 201 when an upsert (or a PUT returning its row) inserted a row,
+    // 200 when it only updated.
     sql.text(", (select case when bool_or(\"pgrst_inserted\") then 201 else 200 end from ");
     sql.text("\"pgrst_source\") as status");
   }
   if (write.location) {
-    // Location of a single inserted row: /table?pk=eq.value (PostgREST's format).
-    sql.text(", (select case when pg_catalog.count(*) = 1 then ");
-    sql.param("/" + write.relation->name + "?").text(" || max(");
-    const auto& key = write.relation->primary_key;
-    for (size_t i = 0; i < key.size(); ++i) {
-      if (i > 0) sql.text(" || '&' || ");
-      sql.param(key[i] + "=").text(" || coalesce('eq.' || \"pgrst_source\".").identifier(key[i]);
-      sql.text("::text, 'is.null')");
+    // Location of a single inserted row, as PostgREST builds it: /table?pk=eq.value, the
+    // key columns in the table's order, each value as JSON renders it (json_each_text
+    // of row_to_json) and every key and value percent-encoded like http-types'
+    // renderSimpleQuery (all but A-Z a-z 0-9 - . _ ~), so no value can break the header.
+    std::string path("/");
+    path.append(write.relation->name).append("?");
+    sql.text(", (select ").param(std::move(path));
+    bool first = true;
+    for (const Column& column : write.relation->columns) {
+      const auto& key = write.relation->primary_key;
+      if (std::find(key.begin(), key.end(), column.name) == key.end()) continue;
+      // append(), not `"&" + ...`: GCC 12 at -O3 warns (-Wrestrict, a false positive).
+      std::string pair(first ? "" : "&");
+      pair.append(percent_encoded(column.name)).append("=");
+      sql.text(" || ").param(std::move(pair));
+      first = false;
+      sql.text(" || coalesce(");
+      percent_encoded_sql(sql, [&] {
+        sql.text("'eq.' || (to_json(\"pgrst_row\".").identifier(column.name).text(") #>> '{}')");
+      });
+      sql.text(", 'is.null')");
     }
-    sql.text(") end from \"pgrst_source\") as location");
+    sql.text(" from \"pgrst_source\" as \"pgrst_row\"");
+    sql.text(" where (select pg_catalog.count(*) from \"pgrst_source\") = 1) as location");
   }
   sql.text(" from (");
   if (write.representation) {

@@ -48,6 +48,8 @@ struct RpcOutcome {
   std::unique_ptr<plan::RpcPlan> plan;  // stable address: nodes point at plan->call
   int status = 200;
   bool read_only = true;
+  bool rollback = false;                // Prefer: tx=rollback
+  std::optional<int64_t> max_affected;  // Prefer: max-affected with handling=strict
 };
 
 Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,

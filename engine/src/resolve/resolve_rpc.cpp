@@ -5,6 +5,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 
 #include "common/errors.hpp"
 #include "common/sql_text.hpp"
@@ -70,18 +72,166 @@ std::string signature(const Function& function) {
   return out + ")";
 }
 
-Error no_function(std::string_view schema, std::string_view name,
-                  const std::vector<std::string>& arguments) {
+// PostgREST's fuzzy match (Haskell's Data.FuzzySet with its defaults, as Error.hs uses
+// it): an exact case-insensitive match wins; otherwise, for trigrams then bigrams of the
+// lowercased, hyphen-enclosed names (letters, digits, spaces and commas only), the
+// candidates sharing a gram are ranked by cosine similarity, the best 50 re-scored by
+// normalised Levenshtein similarity, and the best with a score of at least 0.33 is the
+// answer. Candidates of equal score keep their order.
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, int>> gram_vector(std::string_view lowered, size_t size) {
+  std::string normalized = "-";
+  for (const char c : lowered) {
+    const auto byte = static_cast<unsigned char>(c);
+    // Bytes of multi-byte UTF-8 characters are kept, as Haskell keeps most letters.
+    if ((byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') || byte >= 0x80 || c == ' ' ||
+        c == '\t' || c == '\n' || c == '\r' || c == ',') {
+      normalized += c;
+    }
+  }
+  normalized += '-';
+  std::vector<std::pair<std::string, int>> grams;
+  for (size_t i = 0; i + size <= normalized.size(); ++i) {
+    const std::string gram = normalized.substr(i, size);
+    auto found = std::find_if(grams.begin(), grams.end(),
+                              [&](const auto& entry) { return entry.first == gram; });
+    if (found == grams.end()) {
+      grams.emplace_back(gram, 1);
+    } else {
+      ++found->second;
+    }
+  }
+  return grams;
+}
+
+double magnitude(const std::vector<std::pair<std::string, int>>& grams) {
+  double sum = 0;
+  for (const auto& entry : grams) sum += static_cast<double>(entry.second) * entry.second;
+  return std::sqrt(sum);
+}
+
+size_t levenshtein(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> fuzzy_best(const std::vector<std::string>& candidates,
+                                      std::string_view query) {
+  const std::string key = lowercase(query);
+  for (const std::string& candidate : candidates) {
+    if (lowercase(candidate) == key) return candidate;
+  }
+  for (const size_t size : {size_t{3}, size_t{2}}) {
+    const auto wanted = gram_vector(key, size);
+    const double wanted_magnitude = magnitude(wanted);
+    std::vector<std::pair<double, size_t>> scored;  // cosine, candidate index
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const auto grams = gram_vector(lowercase(candidates[i]), size);
+      double dot = 0;
+      for (const auto& [gram, count] : grams) {
+        for (const auto& [other, other_count] : wanted) {
+          if (gram == other) dot += static_cast<double>(count) * other_count;
+        }
+      }
+      if (dot > 0) scored.emplace_back(dot / (wanted_magnitude * magnitude(grams)), i);
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (scored.size() > 50) scored.resize(50);
+    for (auto& [score, index] : scored) {
+      const std::string lowered = lowercase(candidates[index]);
+      const size_t longest = std::max(lowered.size(), key.size());
+      score = longest == 0 ? 1.0
+                           : 1.0 - static_cast<double>(levenshtein(key, lowered)) /
+                                       static_cast<double>(longest);
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (!scored.empty() && scored.front().first >= 0.33) return candidates[scored.front().second];
+  }
+  return std::nullopt;
+}
+
+// "(a, b, c)": sorted names, as PostgREST lists parameters in its hint.
+std::string sorted_list(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  std::string out = "(";
+  for (size_t i = 0; i < names.size(); ++i) out += (i > 0 ? ", " : "") + names[i];
+  return out + ")";
+}
+
+// PGRST202 as PostgREST words it (Error.hs, NoRpc), with its fuzzy hint: the closest
+// function name of the schema when none has this name, else the closest parameter list
+// of the overloads. A text/plain body is only ever the single unnamed text parameter:
+// no parameter list and no hint then.
+Error no_function(const Catalog& catalog, std::string_view schema, std::string_view name,
+                  std::vector<std::string> arguments, bool post, bool plain_text,
+                  const std::vector<const Function*>& overloads) {
+  std::sort(arguments.begin(), arguments.end());
   std::string list;
   for (const auto& argument : arguments) list += (list.empty() ? "" : ", ") + argument;
   const std::string qualified = std::string(schema) + "." + std::string(name);
+  const std::string in_message =
+      plain_text ? "" : (arguments.empty() ? " without parameters" : "(" + list + ")");
+  const std::string with_parameters =
+      arguments.empty() ? " without parameters"
+                        : (arguments.size() > 1 ? " with parameters " : " with parameter ") + list;
+  std::string details = "Searched for the function " + qualified;
+  if (plain_text) {
+    details += " with a single unnamed text parameter";
+  } else if (post) {
+    details += with_parameters + " or with a single unnamed json/jsonb parameter";
+  } else {
+    details += with_parameters;
+  }
+  details += ", but no matches were found in the schema cache.";
+  std::optional<std::string> hint;
+  if (!plain_text) {
+    std::optional<std::string> best;
+    if (overloads.empty()) {
+      std::vector<std::string> names;
+      for (const Function& function : catalog.functions) {
+        if (function.schema == schema &&
+            std::find(names.begin(), names.end(), function.name) == names.end()) {
+          names.push_back(function.name);
+        }
+      }
+      best = fuzzy_best(names, name);
+    } else {
+      std::vector<std::string> lists;
+      for (const Function* function : overloads) {
+        std::vector<std::string> params;
+        for (const FunctionParam& param : function->params) {
+          if (is_input(param)) params.push_back(param.name);
+        }
+        lists.push_back(sorted_list(std::move(params)));
+      }
+      best = fuzzy_best(lists, sorted_list(arguments));
+      if (best) best = std::string(name) + *best;
+    }
+    if (best) hint = "Perhaps you meant to call the function " + std::string(schema) + "." + *best;
+  }
   return errors::make(
       404, "PGRST202",
-      "Could not find the function " + qualified + "(" + list + ") in the schema cache",
-      "Searched for the function " + qualified +
-          (list.empty() ? " without parameters" : " with parameters " + list) +
-          " or with a single unnamed json/jsonb parameter, but no matches were "
-          "found in the schema cache.");
+      "Could not find the function " + qualified + in_message + " in the schema cache",
+      std::move(details), std::move(hint));
 }
 
 struct Body {
@@ -180,7 +330,9 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
       if (takes_whole_body(*function, plain_text)) matches.push_back(function);
     }
   }
-  if (matches.empty()) return no_function(rpc.schema, target.name, names);
+  if (matches.empty()) {
+    return no_function(catalog, rpc.schema, target.name, names, post, plain_text, overloads);
+  }
   if (matches.size() > 1) {
     std::string candidates;
     for (const Function* function : matches) {
@@ -234,16 +386,12 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
     }
   }
 
-  // Access mode: GET/HEAD run read-only, so a volatile function is refused up front
-  // (PostgREST offers only POST for them); POST is read-write only for volatile ones.
+  // Access mode, as PostgREST sets it: GET/HEAD always run in a READ ONLY transaction,
+  // whatever the volatility (a function that writes then fails with 25006, which
+  // PostgREST answers with 405); POST is read-write only for volatile functions.
   const bool is_volatile = function.volatility == Volatility::volatile_;
-  if (!post && is_volatile) {
-    return errors::make(405, "PGRST101",
-                        "Cannot use the " + request.method + " method on a volatile function",
-                        "Function " + function.schema + "." + function.name +
-                            " is VOLATILE; it can only be called with POST");
-  }
   outcome.read_only = !(post && is_volatile);
+  outcome.rollback = scope.prefs.tx_rollback.value_or(false);
 
   // Result shape.
   const bool has_out_columns =
@@ -287,6 +435,18 @@ Expected<RpcOutcome> resolve_rpc(const Catalog& catalog, const Config& config,
              (query.select && !query.select->empty())) {
     return errors::make(400, "PGRST100",
                         "Filters, select and order apply only to functions that return rows");
+  }
+
+  // Prefer: max-affected with handling=strict caps the rows a function returns; it only
+  // means something for a set-returning function, so any other is refused before it runs
+  // (PGRST128), as PostgREST does.
+  if (scope.prefs.strict && scope.prefs.max_affected) {
+    if (!function.returns_set) {
+      return errors::make(400, "PGRST128",
+                          "Function must return SETOF or TABLE when max-affected preference is "
+                          "used with handling=strict");
+    }
+    outcome.max_affected = scope.prefs.max_affected;
   }
 
   outcome.status = rpc.shape == plan::RpcPlan::Shape::void_ ? 204 : 200;

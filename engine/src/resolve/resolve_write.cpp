@@ -1,6 +1,7 @@
 // Writes: POST (insert, upsert), PUT (single-row upsert), PATCH (update), DELETE. The
 // body is validated and its keys collected in one simdjson pass; the raw body then
-// travels as ONE json parameter and is unpacked in SQL, typed by the table's row type.
+// travels as ONE json parameter and is unpacked in SQL by json_to_record(set) with a
+// column definition list of exactly the payload's columns, typed from the catalog.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -295,13 +296,16 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
     }
   }
 
-  // An upsert reports whether it inserted anything (201) or only updated (200); the
-  // returned rows then carry a bookkeeping column, so `*` must list the real ones.
-  write.returned.expand_star =
-      write.on_conflict == plan::OnConflict::merge && write.kind == plan::WriteKind::insert;
   write.representation = prefs.return_pref == ReturnPreference::representation;
+  // An upsert, and a PUT that returns its row, report whether they inserted (201) or
+  // only updated (200); the returned rows then carry a bookkeeping column, so `*` must
+  // list the real ones.
+  write.returned.expand_star =
+      (write.on_conflict == plan::OnConflict::merge && write.kind == plan::WriteKind::insert) ||
+      (write.kind == plan::WriteKind::put && write.representation);
+  // PostgREST computes a Location only for POST with return=headers-only.
   write.location = write.kind == plan::WriteKind::insert && !relation->primary_key.empty() &&
-                   (write.representation || prefs.return_pref == ReturnPreference::headers_only);
+                   prefs.return_pref == ReturnPreference::headers_only;
 
   switch (write.kind) {
     case plan::WriteKind::insert:
@@ -314,7 +318,10 @@ Expected<WriteOutcome> resolve_write(const Catalog& catalog, const Config& confi
       break;
   }
   outcome.rollback = prefs.tx_rollback.value_or(false);
-  if (prefs.strict && prefs.max_affected && write.kind != plan::WriteKind::insert) {
+  // PATCH and DELETE only: PostgREST checks max-affected neither on inserts nor on PUT
+  // (singleUpsertQuery has no such check; PUT writes one row or fails with PGRST115).
+  if (prefs.strict && prefs.max_affected &&
+      (write.kind == plan::WriteKind::update || write.kind == plan::WriteKind::remove)) {
     outcome.max_affected = prefs.max_affected;
   }
   return outcome;
