@@ -460,6 +460,57 @@ TEST_F(Read, OperatorsTheColumnTypeCannotTakeAreRefusedEarly) {
   expect_ids("/films", "metadata->>lang=like.f*", "1,3");
 }
 
+// PostgREST's computed fields: functions of the table's row type, which it reaches as
+// `"t"."f"`. Fixture: decade(films), decade(directors), shouted(films), facts(films)
+// (jsonb), name_length(directors); tag_list(films) is set-returning and leak_chunk(films)
+// returns a managed type, so neither is a field.
+TEST_F(Read, ComputedFields) {
+  // Select, with an alias, a cast and JSON paths; order on it.
+  expect_body(get("/films",
+                  "select=id,decade,d:decade::text,shouted,f:facts->>decade,facts->tags->0"
+                  "&order=decade.desc.nullslast,id&limit=3"),
+              R"([{"id":5,"decade":2000,"d":"2000","shouted":"THE GLEANERS AND I","f":"2000",
+                   "tags":"documentary"},
+                  {"id":3,"decade":1970,"d":"1970","shouted":"JEANNE DIELMAN","f":"1970",
+                   "tags":"drama"},
+                  {"id":1,"decade":1960,"d":"1960","shouted":"CLÉO FROM 5 TO 7","f":"1960",
+                   "tags":"drama"}])");
+  // Filters and logic trees.
+  expect_ids("/films", "decade=eq.1950", "2,4");
+  expect_ids("/films", "decade=not.is.null&decade=lt.1960", "2,4");
+  expect_ids("/films", "or=(decade.eq.1970,shouted.like.*SAMURAI)", "2,3");
+  expect_ids("/films", "not.and=(decade.gte.1950,facts->>decade.neq.2000)", "5");
+  // In an embed (the call takes the embed's row), and an overload on another row type.
+  expect_body(get("/films", "select=id,directors(name,name_length,decade)&id=eq.1"),
+              R"([{"id":1,"directors":{"name":"Agnès Varda","name_length":11,"decade":-1}}])");
+  expect_body(get("/directors", "select=id,decade&id=eq.2"), R"([{"id":2,"decade":-1}])");
+  // On the rows of a function returning the table, and in CSV.
+  expect_body(get("/rpc/films_after", "min_year=1960&select=id,decade&decade=eq.1970"),
+              R"([{"id":3,"decade":1970}])");
+  Row row = run(get("/films", "select=id,decade&id=eq.1", {{"Accept", "text/csv"}}));
+  EXPECT_EQ(row["body"], "id,decade\n1,1960");
+  // The call is schema-qualified, on the whole row: no search_path lookup.
+  EXPECT_NE(last_translation_.query.sql.find(
+                R"("public"."decade"("public"."films".*::"public"."films"))"),
+            std::string::npos)
+      << last_translation_.query.sql;
+  // Not fields: a set-returning function (a computed relationship) and a function
+  // returning a managed type, unless the API layer asks.
+  for (const char* query :
+       {"select=id,tag_list", "select=id,leak_chunk", "tag_list=eq.drama", "order=leak_chunk"}) {
+    Error error = refusal(get("/films", query));
+    EXPECT_EQ(error.code, "42703") << query;
+  }
+  Request api = get("/films", "select=id,c:leak_chunk->>content&id=eq.1");
+  api.via_api_layer = true;
+  api.claims_json = R"({"role":"service_role"})";
+  expect_body(api, R"([{"id":1,"c":"secret platform data"}])");
+  Request chunks = get("/chunks", "select=id,content_length", {{"Accept-Profile", "ai"}});
+  chunks.via_api_layer = true;
+  chunks.claims_json = R"({"role":"service_role"})";
+  expect_body(chunks, R"([{"id":1,"content_length":20}])");
+}
+
 TEST_F(Read, ManagedSchemaThroughTheApiLayer) {
   Request request = get("/chunks", "select=id,content", {{"Accept-Profile", "ai"}});
   request.via_api_layer = true;

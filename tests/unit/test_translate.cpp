@@ -219,6 +219,43 @@ TEST_F(Translate, EmbeddingUsesLateralJoinsAndChecksPaths) {
   EXPECT_FALSE(engine_.translate(get("/films", deep)).ok());
 }
 
+// Computed fields (functions of the row type, fixture: decade(films), tag_list(films)
+// set-returning, leak_chunk(films) returning ai.chunks) are schema-qualified calls on the
+// node's row in select, filters, logic trees and order, never a name PostgreSQL looks up.
+TEST_F(Translate, ComputedFieldsAreQualifiedCallsOnTheRow) {
+  const std::string call = R"("public"."decade"("public"."films".*::"public"."films"))";
+  Translation translation =
+      ok(get("/films", "select=id,decade&decade=gt.1950&or=(decade.eq.1,id.eq.2)&order=decade"));
+  const std::string& sql = translation.query.sql;
+  EXPECT_NE(sql.find(call + R"( as "decade")"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("where " + call + " > $1"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("(" + call + " = $2 or"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("order by " + call), std::string::npos) << sql;
+  // In an embed the call takes the embed's row.
+  translation = ok(get("/films", "select=id,directors(decade)"));
+  EXPECT_NE(translation.query.sql.find(
+                R"("public"."decade"("directors_1".*::"public"."directors") as "decade")"),
+            std::string::npos)
+      << translation.query.sql;
+  // Unknown names stay 42703, and so does a set-returning function of the row.
+  EXPECT_EQ(refused(get("/films", "select=nope")).code, "42703");
+  EXPECT_EQ(refused(get("/films", "select=tag_list")).code, "42703");
+  // A function that returns a managed type is no field, unless the API layer asks.
+  EXPECT_EQ(refused(get("/films", "select=leak_chunk")).code, "42703");
+  EXPECT_EQ(refused(get("/films", "leak_chunk=is.null")).code, "42703");
+  Request api = get("/films", "select=leak_chunk");
+  api.via_api_layer = true;
+  EXPECT_TRUE(engine_.translate(api).ok());
+  // A function in a managed schema, even on a managed table: only through the API layer.
+  Config exposed;
+  exposed.schemas = {"public", "ai"};
+  Engine engine(sample_catalog(), exposed);
+  Request chunks = get("/chunks", "select=content_length", {{"Accept-Profile", "ai"}});
+  EXPECT_EQ(refused(chunks, &engine).code, "PGRX403");
+  chunks.via_api_layer = true;
+  EXPECT_TRUE(engine.translate(chunks).ok());
+}
+
 TEST_F(Translate, AggregatesAreGatedByConfig) {
   EXPECT_EQ(refused(get("/films", "select=rating.avg()")).code, "PGRST123");
   EXPECT_EQ(refused(get("/films", "select=count()")).code, "PGRST123");

@@ -34,13 +34,28 @@ void column_ref(SqlBuilder& sql, const Scope& scope, std::string_view column) {
   qualifier(sql, scope).text(".").identifier(column);
 }
 
+// A computed field: the function, schema-qualified (whatever the search_path), called on
+// the node's whole row cast to the relation's row type, which is what it takes (the rows
+// a mutation returns are an anonymous record until cast). Both names come from the
+// catalog.
+void computed_field_call(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
+  sql.qualified(path.computed->schema, path.computed->name).text("(");
+  qualifier(sql, scope).text(".*::");
+  sql.qualified(path.computed_row->schema, path.computed_row->name).text(")");
+}
+
 void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
-  const bool json_column = path.column->base_type == "json" || path.column->base_type == "jsonb";
+  const std::string_view type = path.base_type();
+  const bool json_column = type == "json" || type == "jsonb";
   const bool wrap = !path.json_path.empty() && !json_column;
   // JSON paths apply directly to json/jsonb columns (so expression indexes still match)
   // and through to_jsonb() to any other type, as PostgREST does.
   if (wrap) sql.text("to_jsonb(");
-  column_ref(sql, scope, path.column->name);
+  if (path.computed) {
+    computed_field_call(sql, scope, path);
+  } else {
+    column_ref(sql, scope, path.column->name);
+  }
   if (wrap) sql.text(")");
   for (const ast::JsonStep& step : path.json_path) {
     sql.text(step.as_text ? "->>" : "->");
@@ -545,7 +560,7 @@ std::vector<std::string_view> output_names(const plan::ReadNode& node) {
     } else if (entry.explicit_name) {
       names.push_back(entry.output_name);
     } else {
-      names.push_back(entry.path.column->name);
+      names.push_back(entry.path.name());
     }
   }
   return names;

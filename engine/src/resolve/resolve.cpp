@@ -305,10 +305,64 @@ Error column_not_found(const Relation& relation, std::string_view column) {
 
 // ------------------------------------------------------------------ binding
 
-Expected<plan::ColumnPath> bind_field(const Relation& relation, const ast::Field& field) {
-  const Column* column = relation.find_column(field.name);
-  if (!column) return column_not_found(relation, field.name);
-  return plan::ColumnPath{column, field.json_path};
+struct BindContext {
+  const Catalog& catalog;
+  const Config& config;
+  // Set by the host only: functions of managed schemas serve the API layer alone.
+  bool via_api_layer = false;
+};
+
+bool uses_managed_schema(const Config& config, const Function& function) {
+  if (is_managed(config, function.schema) || is_managed(config, function.return_type_schema)) {
+    return true;
+  }
+  return std::any_of(
+      function.params.begin(), function.params.end(),
+      [&](const FunctionParam& param) { return is_managed(config, param.type_schema); });
+}
+
+// A computed field of `relation`: PostgREST writes `"t"."name"` and PostgreSQL, finding
+// no such column, calls name(t), a function taking the row type as its one argument.
+// We resolve it here instead, to the function of the relation's schema with exactly one
+// input parameter, of the relation's row type. Set-returning functions are left out:
+// PostgREST embeds those as computed relationships. A function that lives in, takes or
+// returns a managed schema's type is never one, unless the API layer asks.
+const Function* find_computed_field(const BindContext& context, const Relation& relation,
+                                    std::string_view name) {
+  if (relation.row_type_oid == 0) return nullptr;  // not a catalog relation's row
+  for (const Function* function : context.catalog.find_functions(relation.schema, name)) {
+    if (function->returns_set) continue;
+    const FunctionParam* input = nullptr;
+    size_t inputs = 0;
+    for (const FunctionParam& param : function->params) {
+      if (param.mode == ParamMode::out || param.mode == ParamMode::table) continue;
+      ++inputs;
+      input = &param;
+    }
+    if (inputs != 1 || input->mode == ParamMode::variadic ||
+        input->type_oid != relation.row_type_oid) {
+      continue;
+    }
+    if (!context.via_api_layer && uses_managed_schema(context.config, *function)) continue;
+    return function;
+  }
+  return nullptr;
+}
+
+// A column of the relation (columns win, as in PostgreSQL), else a computed field.
+Expected<plan::ColumnPath> bind_field(const BindContext& context, const Relation& relation,
+                                      const ast::Field& field) {
+  if (const Column* column = relation.find_column(field.name)) {
+    return plan::ColumnPath{column, field.json_path};
+  }
+  if (const Function* function = find_computed_field(context, relation, field.name)) {
+    plan::ColumnPath path;
+    path.json_path = field.json_path;
+    path.computed = function;
+    path.computed_row = &relation;
+    return path;
+  }
+  return column_not_found(relation, field.name);
 }
 
 Error embedded_path_error(std::string_view name) {
@@ -350,7 +404,7 @@ bool is_text_type(std::string_view type) {
 }
 
 std::optional<Error> check_operator_type(const plan::ColumnPath& path, const ast::OpExpr& expr) {
-  const std::string_view type = path.column->base_type;
+  const std::string_view type = path.base_type();
   const bool text_path = !path.json_path.empty() && path.json_path.back().as_text;
   const bool json_path = !path.json_path.empty() && !text_path;
   std::string_view symbol;
@@ -413,8 +467,8 @@ std::optional<size_t> find_embed(const plan::ReadNode& node, std::string_view na
   return std::nullopt;
 }
 
-Expected<plan::Predicate> bind_predicate(const plan::ReadNode& node, const ast::Field& field,
-                                         const ast::OpExpr& expr) {
+Expected<plan::Predicate> bind_predicate(const BindContext& context, const plan::ReadNode& node,
+                                         const ast::Field& field, const ast::OpExpr& expr) {
   plan::Predicate predicate;
   predicate.expr = expr;
   // `actors=is.null` / `actors=not.is.null` on an embedded resource filters the parent.
@@ -426,19 +480,20 @@ Expected<plan::Predicate> bind_predicate(const plan::ReadNode& node, const ast::
       return predicate;
     }
   }
-  auto path = bind_field(*node.relation, field);
+  auto path = bind_field(context, *node.relation, field);
   if (!path) return std::move(path.error());
   predicate.path = std::move(*path);
   if (auto error = check_operator_type(predicate.path, expr)) return std::move(*error);
   const bool is_fts = expr.op == ast::Operator::fts || expr.op == ast::Operator::plfts ||
                       expr.op == ast::Operator::phfts || expr.op == ast::Operator::wfts;
-  predicate.wrap_tsvector = is_fts && (predicate.path.column->base_type != "tsvector" ||
-                                       !predicate.path.json_path.empty());
+  predicate.wrap_tsvector =
+      is_fts && (predicate.path.base_type() != "tsvector" || !predicate.path.json_path.empty());
   return predicate;
 }
 
-Expected<plan::BoolTree> bind_tree(const plan::ReadNode& node, const ast::LogicTree& tree,
-                                   size_t depth, const Limits& limits) {
+Expected<plan::BoolTree> bind_tree(const BindContext& context, const plan::ReadNode& node,
+                                   const ast::LogicTree& tree, size_t depth) {
+  const Limits& limits = context.config.limits;
   if (depth > limits.max_nesting) {
     return errors::limit_exceeded("The logic tree nests deeper than " +
                                   std::to_string(limits.max_nesting) + " levels");
@@ -449,11 +504,11 @@ Expected<plan::BoolTree> bind_tree(const plan::ReadNode& node, const ast::LogicT
   for (const ast::Condition& item : tree.items) {
     plan::Condition condition;
     if (item.tree) {
-      auto nested = bind_tree(node, *item.tree, depth + 1, limits);
+      auto nested = bind_tree(context, node, *item.tree, depth + 1);
       if (!nested) return std::move(nested.error());
       condition.tree = std::make_unique<plan::BoolTree>(std::move(*nested));
     } else {
-      auto predicate = bind_predicate(node, item.field, item.expr);
+      auto predicate = bind_predicate(context, node, item.field, item.expr);
       if (!predicate) return std::move(predicate.error());
       condition.predicate = std::move(*predicate);
     }
@@ -639,11 +694,6 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Re
 
 // ------------------------------------------------------------------ select and embeds
 
-struct BindContext {
-  const Catalog& catalog;
-  const Config& config;
-};
-
 Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node,
                                 const ast::List<ast::SelectItem>& items);
 
@@ -811,7 +861,7 @@ Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node
         node.has_aggregate = true;
         break;
       case ast::SelectItem::Kind::column: {
-        auto path = bind_field(relation, item.field);
+        auto path = bind_field(context, relation, item.field);
         if (!path) return std::move(path.error());
         entry.kind = plan::SelectEntry::Kind::column;
         entry.path = std::move(*path);
@@ -834,8 +884,10 @@ Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node
         } else {
           entry.output_name = implicit_name(item.field);
         }
+        // A computed field is named explicitly: its output name is not a column's.
         entry.explicit_name = !item.alias.empty() || !item.field.json_path.empty() ||
-                              !item.cast.empty() || !item.aggregate.empty();
+                              !item.cast.empty() || !item.aggregate.empty() ||
+                              entry.path.computed != nullptr;
         break;
       }
     }
@@ -866,9 +918,8 @@ bool outputs_column(const plan::ReadNode& node, std::string_view name) {
       if (node.relation->find_column(name)) return true;
     } else if (entry.kind == plan::SelectEntry::Kind::column ||
                entry.kind == plan::SelectEntry::Kind::count) {
-      const std::string_view output = entry.explicit_name
-                                          ? std::string_view(entry.output_name)
-                                          : std::string_view(entry.path.column->name);
+      const std::string_view output =
+          entry.explicit_name ? std::string_view(entry.output_name) : entry.path.name();
       if (output == name) return true;
     }
   }
@@ -1082,7 +1133,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
                           plan::ReadNode& root, const ast::Query& query,
                           ast::List<plan::Condition>* root_filters) {
   // select, with embedded resources bound recursively
-  const BindContext context{catalog, config};
+  const BindContext context{catalog, config, request.via_api_layer};
   if (query.select && !query.select->empty()) {
     auto bound = bind_node_select(context, root, *query.select);
     if (!bound) return std::move(bound.error());
@@ -1095,7 +1146,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
   for (const ast::Filter& filter : query.filters) {
     auto node = node_at(root, filter.embed_path);
     if (!node) return std::move(node.error());
-    auto predicate = bind_predicate(**node, filter.field, filter.expr);
+    auto predicate = bind_predicate(context, **node, filter.field, filter.expr);
     if (!predicate) return std::move(predicate.error());
     plan::Condition condition;
     condition.predicate = std::move(*predicate);
@@ -1105,7 +1156,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
   for (const ast::ScopedLogic& logic : query.logic) {
     auto node = node_at(root, logic.embed_path);
     if (!node) return std::move(node.error());
-    auto tree = bind_tree(**node, logic.tree, 1, config.limits);
+    auto tree = bind_tree(context, **node, logic.tree, 1);
     if (!tree) return std::move(tree.error());
     plan::Condition condition;
     condition.tree = std::make_unique<plan::BoolTree>(std::move(*tree));
@@ -1139,7 +1190,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
         entry.embed_index = *embed;
         entry.embed_column = term.field.name;
       } else {
-        auto path = bind_field(*(*node)->relation, term.field);
+        auto path = bind_field(context, *(*node)->relation, term.field);
         if (!path) return std::move(path.error());
         entry.path = std::move(*path);
       }
