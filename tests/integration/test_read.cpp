@@ -269,6 +269,43 @@ TEST_F(Read, RangesLimitsAndMaxRows) {
   EXPECT_EQ(refusal(get("/films", "", {{"Range", "5-2"}})).status, 416);
 }
 
+TEST_F(Read, RangeEdgesHeadAndMaxRows) {
+  // The intersection saturates: the largest Range is every row (it was LIMIT 0).
+  expect_body(get("/films", "select=id&order=id", {{"Range", "0-9223372036854775807"}}),
+              ids_to_json("1,2,3,4,5,6"));
+  expect_body(
+      get("/films", "select=id&order=id&offset=9223372036854775807&limit=10", {{"Range", "0-5"}}),
+      "[]");
+  expect_body(get("/films", "select=id&order=id&limit=9223372036854775807",
+                  {{"Range", "4-9223372036854775807"}}),
+              ids_to_json("5,6"));
+  // HEAD ignores Range (only limit/offset apply), as PostgREST does.
+  Request head = get("/films", "select=id", {{"Range", "0-1"}});
+  head.method = "HEAD";
+  Row row = run(head);
+  EXPECT_EQ(row["page_total"], "6");
+  head.query = "select=id&limit=2";
+  row = run(head);
+  EXPECT_EQ(row["page_total"], "2");
+  // max_rows caps every embedded node too, and applies after the Range.
+  Config config;
+  config.max_rows = 1;
+  Engine one(fixture_catalog(), config);
+  row = run(get("/films", "select=id,roles(character)&roles.order=character&id=eq.2"), &one);
+  EXPECT_EQ(canonical(row["body"].value_or("")),
+            canonical(R"([{"id":2,"roles":[{"character":"Kambei"}]}])"));
+  row = run(get("/films", "select=id,roles(character)&roles.limit=5&roles.order=character&id=eq.4"),
+            &one);
+  EXPECT_EQ(canonical(row["body"].value_or("")),
+            canonical(R"([{"id":4,"roles":[{"character":"Tajomaru"}]}])"));
+  config.max_rows = 2;
+  Engine two(fixture_catalog(), config);
+  row = run(get("/films", "select=id&order=id", {{"Range", "1-10"}}), &two);
+  EXPECT_EQ(canonical(row["body"].value_or("")), canonical(ids_to_json("2,3")));
+  row = run(get("/films", "select=id&order=id&offset=3", {{"Range", "0-"}}), &two);
+  EXPECT_EQ(canonical(row["body"].value_or("")), canonical(ids_to_json("4,5")));
+}
+
 TEST_F(Read, Counts) {
   Row row = run(get("/films", "select=id&year=gt.1950&limit=2", {{"Prefer", "count=exact"}}));
   EXPECT_EQ(row["page_total"], "2");

@@ -256,6 +256,39 @@ TEST_F(Translate, ComputedFieldsAreQualifiedCallsOnTheRow) {
   EXPECT_TRUE(engine.translate(chunks).ok());
 }
 
+// The value of the parameter that follows `keyword` ("limit", "offset") at the root of
+// the read (the first occurrence), or "<none>".
+std::string clause_param(const Statement& statement, const std::string& keyword) {
+  const size_t at = statement.sql.find(" " + keyword + " $");
+  if (at == std::string::npos) return "<none>";
+  const size_t n = std::stoul(statement.sql.substr(at + keyword.size() + 3));
+  return statement.params.at(n - 1).value_or("<null>");
+}
+
+// Range and limit/offset intersect without overflowing (it used to be undefined
+// behaviour: `Range: 0-9223372036854775807` became LIMIT 0).
+TEST_F(Translate, RangeIntersectionSaturates) {
+  const std::string max = "9223372036854775807";
+  Translation translation = ok(get("/films", "select=id", {{"Range", "0-" + max}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), max) << translation.query.sql;
+  EXPECT_EQ(clause_param(translation.query, "offset"), "0");
+  translation = ok(get("/films", "select=id&offset=" + max + "&limit=10", {{"Range", "0-5"}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), "0") << translation.query.sql;
+  EXPECT_EQ(clause_param(translation.query, "offset"), max);
+  translation = ok(get("/films", "select=id&limit=" + max, {{"Range", "3-" + max}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), "9223372036854775804");
+  EXPECT_EQ(clause_param(translation.query, "offset"), "3");
+  translation = ok(get("/films", "select=id&offset=2&limit=10", {{"Range", "0-3"}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), "2");
+  EXPECT_EQ(clause_param(translation.query, "offset"), "2");
+  // Malformed or negative limits and offsets are still PGRST103.
+  for (const char* query : {"limit=-1", "offset=-1", "limit=x", "limit=99999999999999999999"}) {
+    Error error = refused(get("/films", query));
+    EXPECT_EQ(error.code, "PGRST103") << query;
+    EXPECT_EQ(error.status, 416) << query;
+  }
+}
+
 TEST_F(Translate, AggregatesAreGatedByConfig) {
   EXPECT_EQ(refused(get("/films", "select=rating.avg()")).code, "PGRST123");
   EXPECT_EQ(refused(get("/films", "select=count()")).code, "PGRST123");

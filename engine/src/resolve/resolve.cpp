@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <limits>
 
 #include "common/errors.hpp"
 #include "common/json_writer.hpp"
@@ -1061,13 +1062,19 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
                               "The lower boundary must be lower than or equal to the upper "
                               "boundary in the Range header.");
         }
-        // [offset, offset + limit) intersected with [first, last].
+        // [offset, offset + limit) intersected with [first, last]. Every bound is at
+        // least 0 and at most INT64_MAX, so the ends saturate instead of overflowing:
+        // `Range: 0-9223372036854775807` is every row, not LIMIT of a wrapped sum.
+        const auto saturating_add = [](int64_t a, int64_t b) {
+          return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max()
+                                                             : a + b;
+        };
         const int64_t query_first = offset.value_or(0);
         const int64_t first = std::max(query_first, byte_range->first);
         std::optional<int64_t> end;  // exclusive
-        if (limit) end = query_first + *limit;
+        if (limit) end = saturating_add(query_first, *limit);
         if (byte_range->last) {
-          const int64_t header_end = *byte_range->last + 1;
+          const int64_t header_end = saturating_add(*byte_range->last, 1);
           end = end ? std::min(*end, header_end) : header_end;
         }
         offset = first;
