@@ -342,6 +342,15 @@ TEST_F(Read, OutputFormats) {
   expect_body(get("/films", "select=id,year&id=eq.6",
                   {{"Accept", "application/vnd.pgrst.array+json;nulls=stripped"}}),
               R"([{"id":6}])");
+  // PostgREST also takes the type without +json; without nulls=stripped it is plain
+  // JSON, answered as application/json.
+  expect_body(get("/films", "select=id,year&id=eq.6",
+                  {{"Accept", "application/vnd.pgrst.array;nulls=stripped"}}),
+              R"([{"id":6}])");
+  EXPECT_EQ(last_translation_.media_type, "application/vnd.pgrst.array+json;nulls=stripped");
+  expect_body(get("/films", "select=id,year&id=eq.6", {{"Accept", "application/vnd.pgrst.array"}}),
+              R"([{"id":6,"year":null}])");
+  EXPECT_EQ(last_translation_.media_type, "application/json");
   // CSV as PostgREST writes it: each line is the record's text without its parentheses,
   // so text with spaces is quoted and a backslash doubled (PostgreSQL's record output,
   // not COPY's); an empty result is the empty header and a newline.
@@ -361,6 +370,8 @@ TEST_F(Read, OutputFormats) {
   // Negotiation.
   EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/xml"}})).code, "PGRST107");
   EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/xml"}})).status, 406);
+  EXPECT_EQ(refusal(get("/films", "", {{"Accept", "text/*"}})).code, "PGRST107");
+  EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/*"}})).code, "PGRST107");
   expect_body(get("/films", "select=id&id=eq.1", {{"Accept", "application/xml;q=0.9, */*;q=0.1"}}),
               R"([{"id":1}])");
 }

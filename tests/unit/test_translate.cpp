@@ -289,6 +289,50 @@ TEST_F(Translate, RangeIntersectionSaturates) {
   }
 }
 
+// Accept as PostgREST's decodeMediaType reads each media range (MediaType.hs).
+TEST_F(Translate, AcceptNegotiationFollowsDecodeMediaType) {
+  struct Case {
+    const char* accept;
+    const char* media_type;
+    bool singular;
+  };
+  const Case accepted[] = {
+      {"application/vnd.pgrst.array+json", "application/json", false},
+      {"application/vnd.pgrst.array", "application/json", false},
+      {"application/vnd.pgrst.array;nulls=stripped",
+       "application/vnd.pgrst.array+json;nulls=stripped", false},
+      {"application/vnd.pgrst.array+json; nulls=stripped",
+       "application/vnd.pgrst.array+json;nulls=stripped", false},
+      // nulls=stripped counts only as the one parameter.
+      {"application/vnd.pgrst.array+json;nulls=stripped;v=1", "application/json", false},
+      {"application/vnd.pgrst.object;nulls=stripped",
+       "application/vnd.pgrst.object+json;nulls=stripped", true},
+      {"application/vnd.pgrst.object+json;nulls=stripped;v=1", "application/vnd.pgrst.object+json",
+       true},
+      {"*/*", "application/json", false},
+      {"text/csv", "text/csv", false},
+      // Equal q-values: the more specific wins.
+      {"*/*, text/csv", "text/csv", false},
+      {"text/*, application/xml, */*;q=0.5", "application/json", false},
+  };
+  for (const Case& c : accepted) {
+    SCOPED_TRACE(c.accept);
+    Translation translation = ok(get("/films", "select=id", {{"Accept", c.accept}}));
+    EXPECT_EQ(translation.media_type, c.media_type);
+    EXPECT_EQ(translation.singular, c.singular);
+  }
+  Translation stripped =
+      ok(get("/films", "select=id", {{"Accept", "application/vnd.pgrst.array;nulls=stripped"}}));
+  EXPECT_NE(stripped.query.sql.find("json_strip_nulls(json_agg(_postgrest_t))"), std::string::npos);
+  // Only */* is a wildcard: text/* and application/* are types PostgREST cannot produce.
+  for (const char* accept : {"text/*", "application/*", "text/plain", "text/*, application/*"}) {
+    SCOPED_TRACE(accept);
+    Error error = refused(get("/films", "", {{"Accept", accept}}));
+    EXPECT_EQ(error.code, "PGRST107");
+    EXPECT_EQ(error.status, 406);
+  }
+}
+
 TEST_F(Translate, AggregatesAreGatedByConfig) {
   EXPECT_EQ(refused(get("/films", "select=rating.avg()")).code, "PGRST123");
   EXPECT_EQ(refused(get("/films", "select=count()")).code, "PGRST123");

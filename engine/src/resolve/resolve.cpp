@@ -929,40 +929,57 @@ bool outputs_column(const plan::ReadNode& node, std::string_view name) {
 
 // ------------------------------------------------------------------ negotiation
 
-bool has_param(const headers::MediaRange& range, std::string_view name, std::string_view value) {
-  return std::any_of(range.params.begin(), range.params.end(), [&](const auto& param) {
-    return param.first == name && iequals(param.second, value);
-  });
+// `;nulls=stripped` counts only as the range's one parameter, as in PostgREST's
+// decodeMediaType (`application/vnd.pgrst.object+json;nulls=stripped;x=1` keeps nulls).
+bool only_nulls_stripped(const headers::MediaRange& range) {
+  return range.params.size() == 1 && range.params.front().first == "nulls" &&
+         iequals(range.params.front().second, "stripped");
+}
+
+constexpr std::string_view kStrippedArray = "application/vnd.pgrst.array+json;nulls=stripped";
+constexpr std::string_view kObject = "application/vnd.pgrst.object+json";
+constexpr std::string_view kStrippedObject = "application/vnd.pgrst.object+json;nulls=stripped";
+
+// What one media range asks for, as PostgREST's decodeMediaType reads it; nullopt for a
+// type we do not produce. `text/*` and `application/*` are not wildcards there (only
+// `*/*` is), and `vnd.pgrst.array[+json]` without `nulls=stripped` is plain JSON,
+// answered as application/json.
+std::optional<Negotiated> producible(const headers::MediaRange& range) {
+  const std::string& type = range.type;
+  const std::string& subtype = range.subtype;
+  if ((type == "*" && subtype == "*") || (type == "application" && subtype == "json")) {
+    return Negotiated{};
+  }
+  if (type == "application" &&
+      (subtype == "vnd.pgrst.array+json" || subtype == "vnd.pgrst.array")) {
+    if (!only_nulls_stripped(range)) return Negotiated{};
+    return Negotiated{plan::OutputFormat::json_array, true, kStrippedArray};
+  }
+  if (type == "application" &&
+      (subtype == "vnd.pgrst.object+json" || subtype == "vnd.pgrst.object")) {
+    const bool stripped = only_nulls_stripped(range);
+    return Negotiated{plan::OutputFormat::json_object, stripped,
+                      stripped ? kStrippedObject : kObject};
+  }
+  if (type == "text" && subtype == "csv") {
+    return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
+  }
+  return std::nullopt;
 }
 
 Expected<Negotiated> negotiate(const Request& request) {
   const std::string* accept = find_header(request, "accept");
   if (!accept || accept->empty()) return Negotiated{};
+  // The values clients send most often are answered without parsing (parse_accept
+  // allocates), so that ordinary reads stay allocation-free.
+  if (iequals(*accept, "*/*") || iequals(*accept, "application/json")) return Negotiated{};
+  if (iequals(*accept, "text/csv")) return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
+  if (iequals(*accept, kObject)) return Negotiated{plan::OutputFormat::json_object, false, kObject};
   auto ranges = headers::parse_accept(*accept);
   if (ranges) {
     for (const headers::MediaRange& range : *ranges) {
       if (range.quality <= 0) continue;
-      const std::string& type = range.type;
-      const std::string& subtype = range.subtype;
-      const bool stripped = has_param(range, "nulls", "stripped");
-      if ((type == "*" && subtype == "*") || (type == "application" && subtype == "*") ||
-          (type == "application" && subtype == "json")) {
-        return Negotiated{};
-      }
-      if (type == "application" && subtype == "vnd.pgrst.array+json") {
-        return Negotiated{plan::OutputFormat::json_array, stripped,
-                          stripped ? "application/vnd.pgrst.array+json;nulls=stripped"
-                                   : "application/vnd.pgrst.array+json"};
-      }
-      if (type == "application" &&
-          (subtype == "vnd.pgrst.object+json" || subtype == "vnd.pgrst.object")) {
-        return Negotiated{plan::OutputFormat::json_object, stripped,
-                          stripped ? "application/vnd.pgrst.object+json;nulls=stripped"
-                                   : "application/vnd.pgrst.object+json"};
-      }
-      if (type == "text" && (subtype == "csv" || subtype == "*")) {
-        return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
-      }
+      if (auto negotiated = producible(range)) return *negotiated;
     }
   }
   return errors::make(406, "PGRST107", "None of these media types are available: " + *accept);
