@@ -319,15 +319,22 @@ TEST_F(Read, Counts) {
   ASSERT_TRUE(last_count_plan_.has_value());
   EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
   // estimated: an exact count capped just past max_rows, plus the planner's estimate.
+  // Four films match and max_rows is 2, so counting must stop at 3.
   Config config;
-  config.max_rows = 3;
+  config.max_rows = 2;
   Engine capped(fixture_catalog(), config);
   row = run(get("/films", "select=id&year=gt.1950", {{"Prefer", "count=estimated"}}), &capped);
-  EXPECT_EQ(row["page_total"], "3");
-  EXPECT_EQ(row["total_count"], "4");  // counting stopped at max_rows + 1
-  EXPECT_EQ(last_translation_.count_threshold, 3);
+  EXPECT_EQ(row["page_total"], "2");
+  EXPECT_EQ(row["total_count"], "3");  // counting stopped at max_rows + 1
+  EXPECT_EQ(last_translation_.count_threshold, 2);
   ASSERT_TRUE(last_count_plan_.has_value());
   EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
+  // Up to the cap the count is exact, and the host uses it as it is (3 <= max_rows).
+  config.max_rows = 3;
+  Engine roomy(fixture_catalog(), config);
+  row = run(get("/films", "select=id&year=gt.1960", {{"Prefer", "count=estimated"}}), &roomy);
+  EXPECT_EQ(row["total_count"], "3");
+  EXPECT_EQ(last_translation_.count_threshold, 3);
 }
 
 TEST_F(Read, OutputFormats) {
