@@ -183,6 +183,77 @@ TEST_F(Read, InAndIs) {
   expect_ids("/films", "votes=isdistinct.10", "1,2,3,4,5");
 }
 
+TEST_F(Read, IsValuesQuantifiersAndNegations) {
+  // is.true/false/unknown on a nullable boolean (recent(films): NULL for film 6).
+  expect_ids("/films", "recent=is.true", "3,5");
+  expect_ids("/films", "recent=is.false", "1,2,4");
+  expect_ids("/films", "recent=is.unknown", "6");
+  expect_ids("/films", "recent=not.is.unknown", "1,2,3,4,5");
+  expect_ids("/films", "recent=not.is.false", "3,5,6");
+  Request service = get("/notes", "select=id&order=id&is_public=is.false");
+  service.claims_json = R"({"role":"service_role"})";
+  EXPECT_EQ(canonical(body(service)), canonical(ids_to_json("2,3")));
+  // Quantified operators.
+  expect_ids("/films", "year=eq(any).{1954,1975}", "2,3");
+  expect_ids("/films", "year=gt(all).{1950,1960}", "1,3,5");
+  expect_ids("/films", "title=match(any).{^R,^S}", "2,4");
+  expect_ids("/films", "title=imatch(all).{^the,and}", "5");
+  expect_ids("/films", "year=not.eq(any).{1954,1975}", "1,4,5");
+  // not. on containment, ranges, isdistinct, regexes and phrase search (a NULL operand
+  // stays excluded: not(NULL) is NULL).
+  expect_ids("/films", "tags=not.cs.{drama}", "5,6");
+  expect_ids("/films", "runtime=not.adj.[91,100)", "2,3,4,5");
+  expect_ids("/films", "votes=not.isdistinct.10", "6");
+  expect_ids("/films", "title=not.match.^R", "1,2,3,5,6");
+  expect_ids("/films", "title=not.imatch.^r", "1,2,3,5,6");
+  expect_ids("/films", "description=not.phfts.told+by+four", "1,2,3,5");
+}
+
+TEST_F(Read, AwkwardValuesInListsAndUnicode) {
+  // An in-list element holding quotes, a semicolon, %, *, a comma, parentheses and a
+  // backslash (film 6's title), quoted and escaped as PostgREST reads it.
+  expect_ids("/films",
+             "title=in.(%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20(a,b)%20%5C%5C%20"
+             "back%22,Rashomon)",
+             "4,6");
+  expect_ids("/films",
+             "title=not.in.(%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20(a,b)%20"
+             "%5C%5C%20back%22)",
+             "1,2,3,4,5");
+  // Percent-encoded UTF-8 in filter values, in lists and patterns.
+  expect_ids("/films", "title=eq.Cl%C3%A9o%20from%205%20to%207", "1");
+  expect_ids("/directors", "name=in.(%22Agn%C3%A8s%20Varda%22,Nobody)", "1");
+  expect_ids("/films", "title=like.*%C3%A9o*", "1");
+  expect_ids("/odd_names", "na%C3%AFve=eq.th%C3%A9", "2");
+}
+
+// The SQL shapes PostgREST relies on for index use: JSON paths straight on json/jsonb
+// columns, full-text search straight on a tsvector column.
+TEST_F(Read, JsonAndTsvectorColumnsAreUsedDirectly) {
+  expect_body(get("/films", "select=id,l:metadata->>lang&metadata->>lang=eq.ja&order=id"),
+              R"([{"id":2,"l":"ja"},{"id":4,"l":"ja"}])");
+  std::string sql = last_translation_.query.sql;
+  EXPECT_EQ(sql.find("to_jsonb("), std::string::npos) << sql;
+  EXPECT_NE(sql.find(R"("public"."films"."metadata"->>$)"), std::string::npos) << sql;
+  expect_body(get("/films", "select=id,k:doc->k&doc->>k=eq.2"), R"([{"id":2,"k":2}])");
+  sql = last_translation_.query.sql;
+  EXPECT_EQ(sql.find("to_jsonb("), std::string::npos) << sql;
+  EXPECT_NE(sql.find(R"("public"."films"."doc"->$)"), std::string::npos) << sql;
+  // Any other type goes through to_jsonb().
+  expect_body(get("/films", "select=id,t:tags->>1&id=eq.2"), R"([{"id":2,"t":"drama"}])");
+  EXPECT_NE(last_translation_.query.sql.find(R"(to_jsonb("public"."films"."tags")->>$)"),
+            std::string::npos);
+  // tsvector: no to_tsvector(); text: wrapped.
+  expect_ids("/films", "search=fts(english).samurai", "2");
+  sql = last_translation_.query.sql;
+  EXPECT_EQ(sql.find("to_tsvector("), std::string::npos) << sql;
+  EXPECT_NE(sql.find(R"("public"."films"."search" @@ to_tsquery($)"), std::string::npos) << sql;
+  expect_ids("/films", "description=fts(english).samurai", "2");
+  EXPECT_NE(last_translation_.query.sql.find(R"(to_tsvector($1, "public"."films"."description"))"),
+            std::string::npos)
+      << last_translation_.query.sql;
+}
+
 TEST_F(Read, FullTextSearch) {
   // tsvector column used directly; text column wrapped in to_tsvector.
   expect_ids("/films", "search=fts.samurai", "2");
