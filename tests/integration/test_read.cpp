@@ -183,6 +183,77 @@ TEST_F(Read, InAndIs) {
   expect_ids("/films", "votes=isdistinct.10", "1,2,3,4,5");
 }
 
+TEST_F(Read, IsValuesQuantifiersAndNegations) {
+  // is.true/false/unknown on a nullable boolean (recent(films): NULL for film 6).
+  expect_ids("/films", "recent=is.true", "3,5");
+  expect_ids("/films", "recent=is.false", "1,2,4");
+  expect_ids("/films", "recent=is.unknown", "6");
+  expect_ids("/films", "recent=not.is.unknown", "1,2,3,4,5");
+  expect_ids("/films", "recent=not.is.false", "3,5,6");
+  Request service = get("/notes", "select=id&order=id&is_public=is.false");
+  service.claims_json = R"({"role":"service_role"})";
+  EXPECT_EQ(canonical(body(service)), canonical(ids_to_json("2,3")));
+  // Quantified operators.
+  expect_ids("/films", "year=eq(any).{1954,1975}", "2,3");
+  expect_ids("/films", "year=gt(all).{1950,1960}", "1,3,5");
+  expect_ids("/films", "title=match(any).{^R,^S}", "2,4");
+  expect_ids("/films", "title=imatch(all).{^the,and}", "5");
+  expect_ids("/films", "year=not.eq(any).{1954,1975}", "1,4,5");
+  // not. on containment, ranges, isdistinct, regexes and phrase search (a NULL operand
+  // stays excluded: not(NULL) is NULL).
+  expect_ids("/films", "tags=not.cs.{drama}", "5,6");
+  expect_ids("/films", "runtime=not.adj.[91,100)", "2,3,4,5");
+  expect_ids("/films", "votes=not.isdistinct.10", "6");
+  expect_ids("/films", "title=not.match.^R", "1,2,3,5,6");
+  expect_ids("/films", "title=not.imatch.^r", "1,2,3,5,6");
+  expect_ids("/films", "description=not.phfts.told+by+four", "1,2,3,5");
+}
+
+TEST_F(Read, AwkwardValuesInListsAndUnicode) {
+  // An in-list element holding quotes, a semicolon, %, *, a comma, parentheses and a
+  // backslash (film 6's title), quoted and escaped as PostgREST reads it.
+  expect_ids("/films",
+             "title=in.(%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20(a,b)%20%5C%5C%20"
+             "back%22,Rashomon)",
+             "4,6");
+  expect_ids("/films",
+             "title=not.in.(%22Untitled,%20%5C%22quoted%5C%22;%2050%25%20*done*%20(a,b)%20"
+             "%5C%5C%20back%22)",
+             "1,2,3,4,5");
+  // Percent-encoded UTF-8 in filter values, in lists and patterns.
+  expect_ids("/films", "title=eq.Cl%C3%A9o%20from%205%20to%207", "1");
+  expect_ids("/directors", "name=in.(%22Agn%C3%A8s%20Varda%22,Nobody)", "1");
+  expect_ids("/films", "title=like.*%C3%A9o*", "1");
+  expect_ids("/odd_names", "na%C3%AFve=eq.th%C3%A9", "2");
+}
+
+// The SQL shapes PostgREST relies on for index use: JSON paths straight on json/jsonb
+// columns, full-text search straight on a tsvector column.
+TEST_F(Read, JsonAndTsvectorColumnsAreUsedDirectly) {
+  expect_body(get("/films", "select=id,l:metadata->>lang&metadata->>lang=eq.ja&order=id"),
+              R"([{"id":2,"l":"ja"},{"id":4,"l":"ja"}])");
+  std::string sql = last_translation_.query.sql;
+  EXPECT_EQ(sql.find("to_jsonb("), std::string::npos) << sql;
+  EXPECT_NE(sql.find(R"("public"."films"."metadata"->>$)"), std::string::npos) << sql;
+  expect_body(get("/films", "select=id,k:doc->k&doc->>k=eq.2"), R"([{"id":2,"k":2}])");
+  sql = last_translation_.query.sql;
+  EXPECT_EQ(sql.find("to_jsonb("), std::string::npos) << sql;
+  EXPECT_NE(sql.find(R"("public"."films"."doc"->$)"), std::string::npos) << sql;
+  // Any other type goes through to_jsonb().
+  expect_body(get("/films", "select=id,t:tags->>1&id=eq.2"), R"([{"id":2,"t":"drama"}])");
+  EXPECT_NE(last_translation_.query.sql.find(R"(to_jsonb("public"."films"."tags")->>$)"),
+            std::string::npos);
+  // tsvector: no to_tsvector(); text: wrapped.
+  expect_ids("/films", "search=fts(english).samurai", "2");
+  sql = last_translation_.query.sql;
+  EXPECT_EQ(sql.find("to_tsvector("), std::string::npos) << sql;
+  EXPECT_NE(sql.find(R"("public"."films"."search" @@ to_tsquery($)"), std::string::npos) << sql;
+  expect_ids("/films", "description=fts(english).samurai", "2");
+  EXPECT_NE(last_translation_.query.sql.find(R"(to_tsvector($1, "public"."films"."description"))"),
+            std::string::npos)
+      << last_translation_.query.sql;
+}
+
 TEST_F(Read, FullTextSearch) {
   // tsvector column used directly; text column wrapped in to_tsvector.
   expect_ids("/films", "search=fts.samurai", "2");
@@ -269,6 +340,43 @@ TEST_F(Read, RangesLimitsAndMaxRows) {
   EXPECT_EQ(refusal(get("/films", "", {{"Range", "5-2"}})).status, 416);
 }
 
+TEST_F(Read, RangeEdgesHeadAndMaxRows) {
+  // The intersection saturates: the largest Range is every row (it was LIMIT 0).
+  expect_body(get("/films", "select=id&order=id", {{"Range", "0-9223372036854775807"}}),
+              ids_to_json("1,2,3,4,5,6"));
+  expect_body(
+      get("/films", "select=id&order=id&offset=9223372036854775807&limit=10", {{"Range", "0-5"}}),
+      "[]");
+  expect_body(get("/films", "select=id&order=id&limit=9223372036854775807",
+                  {{"Range", "4-9223372036854775807"}}),
+              ids_to_json("5,6"));
+  // HEAD ignores Range (only limit/offset apply), as PostgREST does.
+  Request head = get("/films", "select=id", {{"Range", "0-1"}});
+  head.method = "HEAD";
+  Row row = run(head);
+  EXPECT_EQ(row["page_total"], "6");
+  head.query = "select=id&limit=2";
+  row = run(head);
+  EXPECT_EQ(row["page_total"], "2");
+  // max_rows caps every embedded node too, and applies after the Range.
+  Config config;
+  config.max_rows = 1;
+  Engine one(fixture_catalog(), config);
+  row = run(get("/films", "select=id,roles(character)&roles.order=character&id=eq.2"), &one);
+  EXPECT_EQ(canonical(row["body"].value_or("")),
+            canonical(R"([{"id":2,"roles":[{"character":"Kambei"}]}])"));
+  row = run(get("/films", "select=id,roles(character)&roles.limit=5&roles.order=character&id=eq.4"),
+            &one);
+  EXPECT_EQ(canonical(row["body"].value_or("")),
+            canonical(R"([{"id":4,"roles":[{"character":"Tajomaru"}]}])"));
+  config.max_rows = 2;
+  Engine two(fixture_catalog(), config);
+  row = run(get("/films", "select=id&order=id", {{"Range", "1-10"}}), &two);
+  EXPECT_EQ(canonical(row["body"].value_or("")), canonical(ids_to_json("2,3")));
+  row = run(get("/films", "select=id&order=id&offset=3", {{"Range", "0-"}}), &two);
+  EXPECT_EQ(canonical(row["body"].value_or("")), canonical(ids_to_json("4,5")));
+}
+
 TEST_F(Read, Counts) {
   Row row = run(get("/films", "select=id&year=gt.1950&limit=2", {{"Prefer", "count=exact"}}));
   EXPECT_EQ(row["page_total"], "2");
@@ -282,15 +390,22 @@ TEST_F(Read, Counts) {
   ASSERT_TRUE(last_count_plan_.has_value());
   EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
   // estimated: an exact count capped just past max_rows, plus the planner's estimate.
+  // Four films match and max_rows is 2, so counting must stop at 3.
   Config config;
-  config.max_rows = 3;
+  config.max_rows = 2;
   Engine capped(fixture_catalog(), config);
   row = run(get("/films", "select=id&year=gt.1950", {{"Prefer", "count=estimated"}}), &capped);
-  EXPECT_EQ(row["page_total"], "3");
-  EXPECT_EQ(row["total_count"], "4");  // counting stopped at max_rows + 1
-  EXPECT_EQ(last_translation_.count_threshold, 3);
+  EXPECT_EQ(row["page_total"], "2");
+  EXPECT_EQ(row["total_count"], "3");  // counting stopped at max_rows + 1
+  EXPECT_EQ(last_translation_.count_threshold, 2);
   ASSERT_TRUE(last_count_plan_.has_value());
   EXPECT_NE(last_count_plan_->find("\"Plan Rows\""), std::string::npos);
+  // Up to the cap the count is exact, and the host uses it as it is (3 <= max_rows).
+  config.max_rows = 3;
+  Engine roomy(fixture_catalog(), config);
+  row = run(get("/films", "select=id&year=gt.1960", {{"Prefer", "count=estimated"}}), &roomy);
+  EXPECT_EQ(row["total_count"], "3");
+  EXPECT_EQ(last_translation_.count_threshold, 3);
 }
 
 TEST_F(Read, OutputFormats) {
@@ -311,14 +426,25 @@ TEST_F(Read, OutputFormats) {
   expect_body(get("/films", "select=id,year&id=eq.6",
                   {{"Accept", "application/vnd.pgrst.array+json;nulls=stripped"}}),
               R"([{"id":6}])");
-  // CSV, quoted as PostgreSQL's COPY quotes.
+  // PostgREST also takes the type without +json; without nulls=stripped it is plain
+  // JSON, answered as application/json.
+  expect_body(get("/films", "select=id,year&id=eq.6",
+                  {{"Accept", "application/vnd.pgrst.array;nulls=stripped"}}),
+              R"([{"id":6}])");
+  EXPECT_EQ(last_translation_.media_type, "application/vnd.pgrst.array+json;nulls=stripped");
+  expect_body(get("/films", "select=id,year&id=eq.6", {{"Accept", "application/vnd.pgrst.array"}}),
+              R"([{"id":6,"year":null}])");
+  EXPECT_EQ(last_translation_.media_type, "application/json");
+  // CSV as PostgREST writes it: each line is the record's text without its parentheses,
+  // so text with spaces is quoted and a backslash doubled (PostgreSQL's record output,
+  // not COPY's); an empty result is the empty header and a newline.
   row = run(get("/films", "select=id,title,year&id=in.(2,6)&order=id", {{"Accept", "text/csv"}}));
   EXPECT_EQ(row["body"],
-            "id,title,year\n2,Seven Samurai,1954\n"
-            "6,\"Untitled, \"\"quoted\"\"; 50% *done* (a,b) \\ back\",");
+            "id,title,year\n2,\"Seven Samurai\",1954\n"
+            "6,\"Untitled, \"\"quoted\"\"; 50% *done* (a,b) \\\\ back\",");
   EXPECT_EQ(last_translation_.media_type, "text/csv");
   row = run(get("/films", "select=id&id=eq.100", {{"Accept", "text/csv"}}));
-  EXPECT_EQ(row["body"], "id");
+  EXPECT_EQ(row["body"], "\n");
   // HEAD: same statement, empty body.
   Request head = get("/films", "select=id");
   head.method = "HEAD";
@@ -328,8 +454,64 @@ TEST_F(Read, OutputFormats) {
   // Negotiation.
   EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/xml"}})).code, "PGRST107");
   EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/xml"}})).status, 406);
+  EXPECT_EQ(refusal(get("/films", "", {{"Accept", "text/*"}})).code, "PGRST107");
+  EXPECT_EQ(refusal(get("/films", "", {{"Accept", "application/*"}})).code, "PGRST107");
   expect_body(get("/films", "select=id&id=eq.1", {{"Accept", "application/xml;q=0.9, */*;q=0.1"}}),
               R"([{"id":1}])");
+}
+
+// PostgREST's CSV body (SqlFragment.hs asCsvF) over the rows of `source_sql`, run as is:
+// the reference the engine's CSV must equal byte for byte.
+std::string postgrest_csv(const std::string& source_sql) {
+  Connection connection(superuser_conninfo());
+  const std::string sql =
+      "with pgrst_source as (" + source_sql +
+      ") select (select coalesce(string_agg(a.k, ','), '') from (select json_object_keys(r)::text"
+      " as k from (select row_to_json(hh) as r from pgrst_source as hh limit 1) s) a) || '\n' ||"
+      " coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2),"
+      " '\n'), '') as body from (select * from pgrst_source) _postgrest_t";
+  return connection.query(sql).at(0).at("body").value_or("<null>");
+}
+
+TEST_F(Read, CsvIsPostgrestsCsv) {
+  const std::vector<std::pair<std::string, std::string>> csv = {{"Accept", "text/csv"}};
+  struct Case {
+    const char* path;
+    const char* query;
+    const char* reference;  // the same rows, selected directly
+  };
+  const Case cases[] = {
+      // Every type of the films table: arrays, jsonb and json (quotes doubled), dates,
+      // ranges, numerics, NULLs and the title with quotes, commas and a backslash.
+      {"/films", "select=id,title,year,rating,tags,metadata,doc,released,runtime&order=id",
+       "select id, title, year, rating, tags, metadata, doc, released, runtime "
+       "from public.films order by id"},
+      // Booleans are t/f.
+      {"/notes", "select=id,is_public,body&order=id",
+       "select id, is_public, body from public.notes where is_public order by id"},
+      // Header names are written as they are, spaces and quotes included.
+      {"/odd_names", "select=id,%22with%20space%22,%22quote%5C%22d%22,na%C3%AFve&order=id",
+       "select id, \"with space\", \"quote\"\"d\", \"naïve\" from public.odd_names order by id"},
+      // Duplicate output names (PostgreSQL refused `_postgrest_t."id"` as ambiguous).
+      {"/films", "select=id,id&order=id&limit=2",
+       "select id, id from public.films order by id limit 2"},
+      {"/films", "select=tags->0,tags->1&order=id&limit=3",
+       "select to_jsonb(tags)->0 as tags, to_jsonb(tags)->1 as tags from public.films "
+       "order by id limit 3"},
+      // No rows: an empty header and a newline.
+      {"/films", "select=id,title&id=gt.100", "select id, title from public.films where id > 100"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.query);
+    Row row = run(get(c.path, c.query, csv));
+    ASSERT_TRUE(row["body"].has_value());
+    EXPECT_EQ(*row["body"], postgrest_csv(c.reference)) << last_translation_.query.sql;
+  }
+  // What the reference produces, spelled out for two of them.
+  EXPECT_EQ(postgrest_csv("select id, id from public.films order by id limit 2"),
+            "id,id\n1,1\n2,2");
+  EXPECT_EQ(postgrest_csv("select id, is_public from public.notes where is_public order by id"),
+            "id,is_public\n1,t\n4,t");
 }
 
 TEST_F(Read, PostgrestJsEncodings) {
@@ -408,6 +590,57 @@ TEST_F(Read, OperatorsTheColumnTypeCannotTakeAreRefusedEarly) {
   }
   // Text through a JSON path, and text columns, are fine.
   expect_ids("/films", "metadata->>lang=like.f*", "1,3");
+}
+
+// PostgREST's computed fields: functions of the table's row type, which it reaches as
+// `"t"."f"`. Fixture: decade(films), decade(directors), shouted(films), facts(films)
+// (jsonb), name_length(directors); tag_list(films) is set-returning and leak_chunk(films)
+// returns a managed type, so neither is a field.
+TEST_F(Read, ComputedFields) {
+  // Select, with an alias, a cast and JSON paths; order on it.
+  expect_body(get("/films",
+                  "select=id,decade,d:decade::text,shouted,f:facts->>decade,facts->tags->0"
+                  "&order=decade.desc.nullslast,id&limit=3"),
+              R"([{"id":5,"decade":2000,"d":"2000","shouted":"THE GLEANERS AND I","f":"2000",
+                   "tags":"documentary"},
+                  {"id":3,"decade":1970,"d":"1970","shouted":"JEANNE DIELMAN","f":"1970",
+                   "tags":"drama"},
+                  {"id":1,"decade":1960,"d":"1960","shouted":"CLÉO FROM 5 TO 7","f":"1960",
+                   "tags":"drama"}])");
+  // Filters and logic trees.
+  expect_ids("/films", "decade=eq.1950", "2,4");
+  expect_ids("/films", "decade=not.is.null&decade=lt.1960", "2,4");
+  expect_ids("/films", "or=(decade.eq.1970,shouted.like.*SAMURAI)", "2,3");
+  expect_ids("/films", "not.and=(decade.gte.1950,facts->>decade.neq.2000)", "5");
+  // In an embed (the call takes the embed's row), and an overload on another row type.
+  expect_body(get("/films", "select=id,directors(name,name_length,decade)&id=eq.1"),
+              R"([{"id":1,"directors":{"name":"Agnès Varda","name_length":11,"decade":-1}}])");
+  expect_body(get("/directors", "select=id,decade&id=eq.2"), R"([{"id":2,"decade":-1}])");
+  // On the rows of a function returning the table, and in CSV.
+  expect_body(get("/rpc/films_after", "min_year=1960&select=id,decade&decade=eq.1970"),
+              R"([{"id":3,"decade":1970}])");
+  Row row = run(get("/films", "select=id,decade&id=eq.1", {{"Accept", "text/csv"}}));
+  EXPECT_EQ(row["body"], "id,decade\n1,1960");
+  // The call is schema-qualified, on the whole row: no search_path lookup.
+  EXPECT_NE(last_translation_.query.sql.find(
+                R"("public"."decade"("public"."films".*::"public"."films"))"),
+            std::string::npos)
+      << last_translation_.query.sql;
+  // Not fields: a set-returning function (a computed relationship) and a function
+  // returning a managed type, unless the API layer asks.
+  for (const char* query :
+       {"select=id,tag_list", "select=id,leak_chunk", "tag_list=eq.drama", "order=leak_chunk"}) {
+    Error error = refusal(get("/films", query));
+    EXPECT_EQ(error.code, "42703") << query;
+  }
+  Request api = get("/films", "select=id,c:leak_chunk->>content&id=eq.1");
+  api.via_api_layer = true;
+  api.claims_json = R"({"role":"service_role"})";
+  expect_body(api, R"([{"id":1,"c":"secret platform data"}])");
+  Request chunks = get("/chunks", "select=id,content_length", {{"Accept-Profile", "ai"}});
+  chunks.via_api_layer = true;
+  chunks.claims_json = R"({"role":"service_role"})";
+  expect_body(chunks, R"([{"id":1,"content_length":20}])");
 }
 
 TEST_F(Read, ManagedSchemaThroughTheApiLayer) {

@@ -264,6 +264,12 @@ TEST(HeadersAccept, ParsesAndOrdersByQuality) {
       {"text/plain;q=0.1,text/csv;q=0.9,application/json",
        {"application/json q=1", "text/csv q=0.9", "text/plain q=0.1"}},
       {"text/*;q=0.8, */*;q=0.1", {"text/* q=0.8", "*/* q=0.1"}},
+      // Equal q-values: the more specific first (parameters minus wildcards), as wai's
+      // parseHttpAccept orders them for PostgREST.
+      {"*/*, text/csv", {"text/csv q=1", "*/* q=1"}},
+      {"text/*,*/*,a/b", {"a/b q=1", "text/* q=1", "*/* q=1"}},
+      {"a/b,a/c;nulls=stripped", {"a/c;nulls=stripped q=1", "a/b q=1"}},
+      {"*/*;q=0.5,text/csv;q=0.4", {"*/* q=0.5", "text/csv q=0.4"}},
       // Stable for equal q-values.
       {"a/b;q=0.5,c/d;q=0.5,e/f", {"e/f q=1", "a/b q=0.5", "c/d q=0.5"}},
       {"a/b,c/d", {"a/b q=1", "c/d q=1"}},

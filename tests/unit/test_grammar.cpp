@@ -1223,6 +1223,21 @@ TEST(GrammarQuery, ParseErrorsPropagate) {
   }
 }
 
+// max_list_items bounds a plain filter's in-list too, not only one inside or=(...).
+TEST(GrammarQuery, InListsAreBoundedByMaxListItems) {
+  Limits limits;
+  limits.max_list_items = 3;
+  ASSERT_TRUE(parse::parse_query({P("id", "in.(1,2,3)")}, limits).ok());
+  ASSERT_TRUE(parse::parse_query({P("id", "not.in.(\"a,b\",c,d)")}, limits).ok());
+  ASSERT_TRUE(parse::parse_query({P("title", "eq.a,b,c,d,e")}, limits).ok());
+  ExpectLimitExceeded(parse::parse_query({P("id", "in.(1,2,3,4)")}, limits),
+                      "The in list has too many items");
+  ExpectLimitExceeded(parse::parse_query({P("roles.film_id", "not.in.(1,2,3,4)")}, limits),
+                      "The in list has too many items");
+  ExpectLimitExceeded(parse::parse_query({P("or", "(id.in.(1,2,3,4))")}, limits),
+                      "The logic tree has too many items");
+}
+
 TEST(GrammarQuery, FirstErrorStopsParsing) {
   const auto result =
       parse::parse_query({P("a", "eq.1"), P("b", "zz.1"), P("limit", "-1")}, kLimits);

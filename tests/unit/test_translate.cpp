@@ -294,6 +294,120 @@ TEST_F(Translate, EmbedNestingIsBounded) {
   EXPECT_EQ(result.error().code, "PGRX101");
 }
 
+// Computed fields (functions of the row type, fixture: decade(films), tag_list(films)
+// set-returning, leak_chunk(films) returning ai.chunks) are schema-qualified calls on the
+// node's row in select, filters, logic trees and order, never a name PostgreSQL looks up.
+TEST_F(Translate, ComputedFieldsAreQualifiedCallsOnTheRow) {
+  const std::string call = R"("public"."decade"("public"."films".*::"public"."films"))";
+  Translation translation =
+      ok(get("/films", "select=id,decade&decade=gt.1950&or=(decade.eq.1,id.eq.2)&order=decade"));
+  const std::string& sql = translation.query.sql;
+  EXPECT_NE(sql.find(call + R"( as "decade")"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("where " + call + " > $1"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("(" + call + " = $2 or"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("order by " + call), std::string::npos) << sql;
+  // In an embed the call takes the embed's row.
+  translation = ok(get("/films", "select=id,directors(decade)"));
+  EXPECT_NE(translation.query.sql.find(
+                R"("public"."decade"("directors_1".*::"public"."directors") as "decade")"),
+            std::string::npos)
+      << translation.query.sql;
+  // Unknown names stay 42703, and so does a set-returning function of the row.
+  EXPECT_EQ(refused(get("/films", "select=nope")).code, "42703");
+  EXPECT_EQ(refused(get("/films", "select=tag_list")).code, "42703");
+  // A function that returns a managed type is no field, unless the API layer asks.
+  EXPECT_EQ(refused(get("/films", "select=leak_chunk")).code, "42703");
+  EXPECT_EQ(refused(get("/films", "leak_chunk=is.null")).code, "42703");
+  Request api = get("/films", "select=leak_chunk");
+  api.via_api_layer = true;
+  EXPECT_TRUE(engine_.translate(api).ok());
+  // A function in a managed schema, even on a managed table: only through the API layer.
+  Config exposed;
+  exposed.schemas = {"public", "ai"};
+  Engine engine(sample_catalog(), exposed);
+  Request chunks = get("/chunks", "select=content_length", {{"Accept-Profile", "ai"}});
+  EXPECT_EQ(refused(chunks, &engine).code, "PGRX403");
+  chunks.via_api_layer = true;
+  EXPECT_TRUE(engine.translate(chunks).ok());
+}
+
+// The value of the parameter that follows `keyword` ("limit", "offset") at the root of
+// the read (the first occurrence), or "<none>".
+std::string clause_param(const Statement& statement, const std::string& keyword) {
+  const size_t at = statement.sql.find(" " + keyword + " $");
+  if (at == std::string::npos) return "<none>";
+  const size_t n = std::stoul(statement.sql.substr(at + keyword.size() + 3));
+  return statement.params.at(n - 1).value_or("<null>");
+}
+
+// Range and limit/offset intersect without overflowing (it used to be undefined
+// behaviour: `Range: 0-9223372036854775807` became LIMIT 0).
+TEST_F(Translate, RangeIntersectionSaturates) {
+  const std::string max = "9223372036854775807";
+  Translation translation = ok(get("/films", "select=id", {{"Range", "0-" + max}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), max) << translation.query.sql;
+  EXPECT_EQ(clause_param(translation.query, "offset"), "0");
+  translation = ok(get("/films", "select=id&offset=" + max + "&limit=10", {{"Range", "0-5"}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), "0") << translation.query.sql;
+  EXPECT_EQ(clause_param(translation.query, "offset"), max);
+  translation = ok(get("/films", "select=id&limit=" + max, {{"Range", "3-" + max}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), "9223372036854775804");
+  EXPECT_EQ(clause_param(translation.query, "offset"), "3");
+  translation = ok(get("/films", "select=id&offset=2&limit=10", {{"Range", "0-3"}}));
+  EXPECT_EQ(clause_param(translation.query, "limit"), "2");
+  EXPECT_EQ(clause_param(translation.query, "offset"), "2");
+  // Malformed or negative limits and offsets are still PGRST103.
+  for (const char* query : {"limit=-1", "offset=-1", "limit=x", "limit=99999999999999999999"}) {
+    Error error = refused(get("/films", query));
+    EXPECT_EQ(error.code, "PGRST103") << query;
+    EXPECT_EQ(error.status, 416) << query;
+  }
+}
+
+// Accept as PostgREST's decodeMediaType reads each media range (MediaType.hs).
+TEST_F(Translate, AcceptNegotiationFollowsDecodeMediaType) {
+  struct Case {
+    const char* accept;
+    const char* media_type;
+    bool singular;
+  };
+  const Case accepted[] = {
+      {"application/vnd.pgrst.array+json", "application/json", false},
+      {"application/vnd.pgrst.array", "application/json", false},
+      {"application/vnd.pgrst.array;nulls=stripped",
+       "application/vnd.pgrst.array+json;nulls=stripped", false},
+      {"application/vnd.pgrst.array+json; nulls=stripped",
+       "application/vnd.pgrst.array+json;nulls=stripped", false},
+      // nulls=stripped counts only as the one parameter.
+      {"application/vnd.pgrst.array+json;nulls=stripped;v=1", "application/json", false},
+      {"application/vnd.pgrst.object;nulls=stripped",
+       "application/vnd.pgrst.object+json;nulls=stripped", true},
+      {"application/vnd.pgrst.object+json;nulls=stripped;v=1", "application/vnd.pgrst.object+json",
+       true},
+      {"*/*", "application/json", false},
+      {"text/csv", "text/csv", false},
+      // Equal q-values: the more specific wins.
+      {"*/*, text/csv", "text/csv", false},
+      {"text/*, application/xml, */*;q=0.5", "application/json", false},
+  };
+  for (const Case& c : accepted) {
+    SCOPED_TRACE(c.accept);
+    Translation translation = ok(get("/films", "select=id", {{"Accept", c.accept}}));
+    EXPECT_EQ(translation.media_type, c.media_type);
+    EXPECT_EQ(translation.singular, c.singular);
+  }
+  Translation stripped =
+      ok(get("/films", "select=id", {{"Accept", "application/vnd.pgrst.array;nulls=stripped"}}));
+  EXPECT_NE(stripped.query.sql.find("json_strip_nulls(json_agg(_postgrest_t))"), std::string::npos);
+  // Only */* is a wildcard: text/* and application/* are types PostgREST cannot produce.
+  for (const char* accept : {"text/*", "application/*", "text/plain", "text/*, application/*"}) {
+    SCOPED_TRACE(accept);
+    Error error = refused(get("/films", "", {{"Accept", accept}}));
+    EXPECT_EQ(error.code, "PGRST107");
+    EXPECT_EQ(error.status, 406);
+  }
+}
+
 TEST_F(Translate, AggregatesAreGatedByConfig) {
   EXPECT_EQ(refused(get("/films", "select=rating.avg()")).code, "PGRST123");
   EXPECT_EQ(refused(get("/films", "select=count()")).code, "PGRST123");

@@ -36,13 +36,28 @@ void column_ref(SqlBuilder& sql, const Scope& scope, std::string_view column) {
   qualifier(sql, scope).text(".").identifier(column);
 }
 
+// A computed field: the function, schema-qualified (whatever the search_path), called on
+// the node's whole row cast to the relation's row type, which is what it takes (the rows
+// a mutation returns are an anonymous record until cast). Both names come from the
+// catalog.
+void computed_field_call(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
+  sql.qualified(path.computed->schema, path.computed->name).text("(");
+  qualifier(sql, scope).text(".*::");
+  sql.qualified(path.computed_row->schema, path.computed_row->name).text(")");
+}
+
 void column_expression(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
-  const bool json_column = path.column->base_type == "json" || path.column->base_type == "jsonb";
+  const std::string_view type = path.base_type();
+  const bool json_column = type == "json" || type == "jsonb";
   const bool wrap = !path.json_path.empty() && !json_column;
   // JSON paths apply directly to json/jsonb columns (so expression indexes still match)
   // and through to_jsonb() to any other type, as PostgREST does.
   if (wrap) sql.text("to_jsonb(");
-  column_ref(sql, scope, path.column->name);
+  if (path.computed) {
+    computed_field_call(sql, scope, path);
+  } else {
+    column_ref(sql, scope, path.column->name);
+  }
   if (wrap) sql.text(")");
   for (const ast::JsonStep& step : path.json_path) {
     sql.text(step.as_text ? "->>" : "->");
@@ -240,7 +255,7 @@ void entry_expression(SqlBuilder& sql, const Scope& scope, const plan::SelectEnt
   }
 }
 
-// Output column names, for the CSV header, to-many spreads and per-column quoting.
+// Output column names, for to-many spreads.
 std::vector<std::string_view> output_names(const plan::ReadNode& node);
 
 // The value an embed contributes to its parent's row.
@@ -587,47 +602,39 @@ std::vector<std::string_view> output_names(const plan::ReadNode& node) {
     } else if (entry.explicit_name) {
       names.push_back(entry.output_name);
     } else {
-      names.push_back(entry.path.column->name);
+      names.push_back(entry.path.name());
     }
   }
   return names;
 }
 
-std::string csv_field(std::string_view value) {
-  const bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) return std::string(value);
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '"') out += '"';
-    out += c;
+// CSV exactly as PostgREST writes it (SqlFragment.hs asCsvF): the header is the keys of
+// row_to_json of the first row, joined by commas and unquoted; each line is the row's
+// record text without its outer parentheses, so quoting follows PostgreSQL's record
+// output (a value with spaces, commas, quotes, parentheses or backslashes is quoted,
+// quotes and backslashes are doubled, NULL is empty, booleans are t/f), not RFC 4180.
+// No output name appears in the SQL, so duplicate names (`select=id,id`) are fine, and
+// an empty result is just "\n".
+//
+// `header_source` names the relation whose first row gives the header: `pgrst_source`
+// for reads, whose rows are exactly the output rows (as in PostgREST). When it is empty
+// (the representation of a mutation, where `pgrst_source` holds the RETURNING rows, not
+// the selected ones) the header comes from the first output row itself.
+void csv_body_sql(SqlBuilder& sql, std::string_view header_source) {
+  sql.text(
+      "(select coalesce(string_agg(a.k, ','), '') from (select json_object_keys(r)::text as k");
+  if (header_source.empty()) {
+    sql.text(" from (select (array_agg(row_to_json(_postgrest_t)))[1] as r) s) a)");
+  } else {
+    sql.text(" from (select row_to_json(hh) as r from ").text(header_source);
+    sql.text(" as hh limit 1) s) a)");
   }
-  out += '"';
-  return out;
+  sql.text(
+      " || E'\\n' || coalesce(string_agg(substring(_postgrest_t::text, 2, "
+      "length(_postgrest_t::text) - 2), E'\\n'), '')");
 }
 
-// CSV as PostgreSQL's COPY writes it: a field is quoted when it holds a comma, quote or
-// line break, or is the empty string (to tell it from NULL, which is empty unquoted).
-void csv_body_sql(SqlBuilder& sql, const plan::ReadNode& node) {
-  const std::vector<std::string_view> names = output_names(node);
-  std::string header;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) header += ',';
-    header += csv_field(names[i]);
-  }
-  // The header holds request-chosen aliases: it travels as a parameter.
-  sql.param(std::move(header)).text("::text || coalesce(E'\\n' || string_agg(");
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) sql.text(" || ',' || ");
-    sql.text(
-        "coalesce((select case when v ~ E'[\",\\r\\n]' or v = '' then '\"' || "
-        "replace(v, '\"', '\"\"') || '\"' else v end from (select _postgrest_t.");
-    sql.identifier(names[i]).text("::text as v) as pgrst_csv_field), '')");
-  }
-  if (names.empty()) sql.text("''");
-  sql.text(", E'\\n'), '')");
-}
-
-void body_sql(SqlBuilder& sql, const plan::ReadNode& root, plan::OutputFormat format,
+void body_sql(SqlBuilder& sql, std::string_view csv_header_source, plan::OutputFormat format,
               bool nulls_stripped) {
   switch (format) {
     case plan::OutputFormat::json_array:
@@ -640,7 +647,7 @@ void body_sql(SqlBuilder& sql, const plan::ReadNode& root, plan::OutputFormat fo
                    : "coalesce((json_agg(_postgrest_t)->0)::text, 'null')");
       break;
     case plan::OutputFormat::csv:
-      csv_body_sql(sql, root);
+      csv_body_sql(sql, csv_header_source);
       break;
   }
 }
@@ -764,7 +771,7 @@ void emit_read_node(const plan::ReadNode& root, const plan::ReadPlan& read, cons
   if (read.head) {
     sql.text("''::text");
   } else {
-    body_sql(sql, root, read.format, read.nulls_stripped);
+    body_sql(sql, "pgrst_source", read.format, read.nulls_stripped);
   }
   sql.text(" as body from (select * from pgrst_source) _postgrest_t");
   out.query.sql = sql.take();
@@ -1008,7 +1015,7 @@ void emit_write(const plan::WritePlan& write, Translation& out) {
   mutation_sql(sql, write);
   sql.text(") select null::bigint as total_count, pg_catalog.count(_postgrest_t) as page_total, ");
   if (write.representation) {
-    body_sql(sql, write.returned, write.format, write.nulls_stripped);
+    body_sql(sql, {}, write.format, write.nulls_stripped);
   } else {
     sql.text("''::text");
   }

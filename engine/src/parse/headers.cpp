@@ -163,8 +163,18 @@ std::optional<std::vector<MediaRange>> parse_accept(std::string_view header) {
   AcceptState state;
   pegtl::memory_input<> input(header.data(), header.size(), "Accept");
   if (!pegtl::parse<rules::accept, accept_action>(input, state)) return std::nullopt;
+  // Most preferred first; among equal q-values the more specific (more parameters, fewer
+  // wildcards) first, as PostgREST's Accept parser (wai's parseHttpAccept) orders them:
+  // `*/*, text/csv` asks for CSV. Otherwise in the order written.
+  const auto specificity = [](const MediaRange& range) {
+    const auto stars = (range.type == "*" ? 1 : 0) + (range.subtype == "*" ? 1 : 0);
+    return static_cast<ptrdiff_t>(range.params.size()) - stars;
+  };
   std::stable_sort(state.ranges.begin(), state.ranges.end(),
-                   [](const MediaRange& a, const MediaRange& b) { return a.quality > b.quality; });
+                   [&](const MediaRange& a, const MediaRange& b) {
+                     if (a.quality != b.quality) return a.quality > b.quality;
+                     return specificity(a) > specificity(b);
+                   });
   return std::move(state.ranges);
 }
 

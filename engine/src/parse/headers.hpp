@@ -18,8 +18,9 @@ struct MediaRange {
   double quality = 1.0;
 };
 
-// Parses an Accept header into media ranges, most preferred first (stable for equal
-// q-values). Returns nullopt when the header does not parse.
+// Parses an Accept header into media ranges, most preferred first: by q-value, then the
+// more specific first (parameters minus wildcards), then as written. Returns nullopt
+// when the header does not parse.
 std::optional<std::vector<MediaRange>> parse_accept(std::string_view header);
 
 // Splits Prefer header values on commas into trimmed tokens.

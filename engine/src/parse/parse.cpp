@@ -961,6 +961,11 @@ Expected<bool> parse_query(const arena::Vector<decode::QueryParam>& params, cons
       continue;
     }
     if (!expr) return std::move(expr.error());
+    // The bound on list items holds for a plain filter's in-list as it does inside a
+    // logic tree (where the whole tree's items are counted).
+    if (expr->op == ast::Operator::in && expr->list.size() > limits.max_list_items) {
+      return errors::limit_exceeded("The in list has too many items");
+    }
     // Most queries have a few filters: one allocation for up to four.
     if (query.filters.capacity() == 0) {
       query.filters.reserve(std::min<size_t>(params.size() - index, kNestedReserve));

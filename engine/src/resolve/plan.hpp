@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parse/ast.hpp"
@@ -15,10 +16,21 @@
 namespace pgrest::plan {
 
 // A catalog column with an optional JSON path (keys and indexes still request values:
-// they travel as parameters).
+// they travel as parameters). Or a computed field: a function of the row
+// (`f(table_row_type)`, as PostgREST resolves `"t"."f"`), called on the row of
+// `computed_row`; `column` is then null.
 struct ColumnPath {
   const Column* column = nullptr;
   ast::List<ast::JsonStep> json_path;
+  const Function* computed = nullptr;
+  const Relation* computed_row = nullptr;
+
+  // The name a computed field or column outputs under, and its type as the catalog
+  // has it (the function's return type for a computed field).
+  [[nodiscard]] std::string_view name() const { return computed ? computed->name : column->name; }
+  [[nodiscard]] std::string_view base_type() const {
+    return computed ? computed->return_type : column->base_type;
+  }
 };
 
 struct SelectEntry {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <limits>
 
 #include "common/errors.hpp"
 #include "common/json_writer.hpp"
@@ -340,10 +341,65 @@ Error column_not_found(const Relation& relation, std::string_view column) {
 
 // ------------------------------------------------------------------ binding
 
-Expected<plan::ColumnPath> bind_field(const Relation& relation, const ast::Field& field) {
-  const Column* column = relation.find_column(field.name);
-  if (!column) return column_not_found(relation, field.name);
-  return plan::ColumnPath{column, field.json_path};
+struct BindContext {
+  const Catalog& catalog;
+  const Config& config;
+  // Set by the host only: managed schemas (their functions as computed fields, their
+  // tables as embedding targets) serve the API layer alone.
+  bool via_api_layer = false;
+};
+
+bool uses_managed_schema(const Config& config, const Function& function) {
+  if (is_managed(config, function.schema) || is_managed(config, function.return_type_schema)) {
+    return true;
+  }
+  return std::any_of(
+      function.params.begin(), function.params.end(),
+      [&](const FunctionParam& param) { return is_managed(config, param.type_schema); });
+}
+
+// A computed field of `relation`: PostgREST writes `"t"."name"` and PostgreSQL, finding
+// no such column, calls name(t), a function taking the row type as its one argument.
+// We resolve it here instead, to the function of the relation's schema with exactly one
+// input parameter, of the relation's row type. Set-returning functions are left out:
+// PostgREST embeds those as computed relationships. A function that lives in, takes or
+// returns a managed schema's type is never one, unless the API layer asks.
+const Function* find_computed_field(const BindContext& context, const Relation& relation,
+                                    std::string_view name) {
+  if (relation.row_type_oid == 0) return nullptr;  // not a catalog relation's row
+  for (const Function* function : context.catalog.find_functions(relation.schema, name)) {
+    if (function->returns_set) continue;
+    const FunctionParam* input = nullptr;
+    size_t inputs = 0;
+    for (const FunctionParam& param : function->params) {
+      if (param.mode == ParamMode::out || param.mode == ParamMode::table) continue;
+      ++inputs;
+      input = &param;
+    }
+    if (inputs != 1 || input->mode == ParamMode::variadic ||
+        input->type_oid != relation.row_type_oid) {
+      continue;
+    }
+    if (!context.via_api_layer && uses_managed_schema(context.config, *function)) continue;
+    return function;
+  }
+  return nullptr;
+}
+
+// A column of the relation (columns win, as in PostgreSQL), else a computed field.
+Expected<plan::ColumnPath> bind_field(const BindContext& context, const Relation& relation,
+                                      const ast::Field& field) {
+  if (const Column* column = relation.find_column(field.name)) {
+    return plan::ColumnPath{column, field.json_path};
+  }
+  if (const Function* function = find_computed_field(context, relation, field.name)) {
+    plan::ColumnPath path;
+    path.json_path = field.json_path;
+    path.computed = function;
+    path.computed_row = &relation;
+    return path;
+  }
+  return column_not_found(relation, field.name);
 }
 
 Error embedded_path_error(std::string_view name) {
@@ -385,7 +441,7 @@ bool is_text_type(std::string_view type) {
 }
 
 std::optional<Error> check_operator_type(const plan::ColumnPath& path, const ast::OpExpr& expr) {
-  const std::string_view type = path.column->base_type;
+  const std::string_view type = path.base_type();
   const bool text_path = !path.json_path.empty() && path.json_path.back().as_text;
   const bool json_path = !path.json_path.empty() && !text_path;
   std::string_view symbol;
@@ -455,8 +511,8 @@ std::optional<size_t> find_embed(const plan::ReadNode& node, std::string_view na
   return std::nullopt;
 }
 
-Expected<plan::Predicate> bind_predicate(const plan::ReadNode& node, const ast::Field& field,
-                                         const ast::OpExpr& expr) {
+Expected<plan::Predicate> bind_predicate(const BindContext& context, const plan::ReadNode& node,
+                                         const ast::Field& field, const ast::OpExpr& expr) {
   plan::Predicate predicate;
   predicate.expr = expr;
   // `actors=is.null` / `actors=not.is.null` on an embedded resource filters the parent.
@@ -468,19 +524,20 @@ Expected<plan::Predicate> bind_predicate(const plan::ReadNode& node, const ast::
       return predicate;
     }
   }
-  auto path = bind_field(*node.relation, field);
+  auto path = bind_field(context, *node.relation, field);
   if (!path) return std::move(path.error());
   predicate.path = std::move(*path);
   if (auto error = check_operator_type(predicate.path, expr)) return std::move(*error);
   const bool is_fts = expr.op == ast::Operator::fts || expr.op == ast::Operator::plfts ||
                       expr.op == ast::Operator::phfts || expr.op == ast::Operator::wfts;
-  predicate.wrap_tsvector = is_fts && (predicate.path.column->base_type != "tsvector" ||
-                                       !predicate.path.json_path.empty());
+  predicate.wrap_tsvector =
+      is_fts && (predicate.path.base_type() != "tsvector" || !predicate.path.json_path.empty());
   return predicate;
 }
 
-Expected<plan::BoolTree> bind_tree(const plan::ReadNode& node, const ast::LogicTree& tree,
-                                   size_t depth, const Limits& limits) {
+Expected<plan::BoolTree> bind_tree(const BindContext& context, const plan::ReadNode& node,
+                                   const ast::LogicTree& tree, size_t depth) {
+  const Limits& limits = context.config.limits;
   if (depth > limits.max_nesting) {
     return errors::limit_exceeded("The logic tree nests deeper than " +
                                   std::to_string(limits.max_nesting) + " levels");
@@ -491,11 +548,11 @@ Expected<plan::BoolTree> bind_tree(const plan::ReadNode& node, const ast::LogicT
   for (const ast::Condition& item : tree.items) {
     plan::Condition condition;
     if (item.tree) {
-      auto nested = bind_tree(node, *item.tree, depth + 1, limits);
+      auto nested = bind_tree(context, node, *item.tree, depth + 1);
       if (!nested) return std::move(nested.error());
       condition.tree = std::make_unique<plan::BoolTree>(std::move(*nested));
     } else {
-      auto predicate = bind_predicate(node, item.field, item.expr);
+      auto predicate = bind_predicate(context, node, item.field, item.expr);
       if (!predicate) return std::move(predicate.error());
       condition.predicate = std::move(*predicate);
     }
@@ -834,12 +891,6 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Co
 
 // ------------------------------------------------------------------ select and embeds
 
-struct BindContext {
-  const Catalog& catalog;
-  const Config& config;
-  bool via_api_layer = false;  // the request's: managed schemas are reachable
-};
-
 Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node,
                                 const ast::List<ast::SelectItem>& items);
 
@@ -1030,7 +1081,7 @@ Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node
         node.has_aggregate = true;
         break;
       case ast::SelectItem::Kind::column: {
-        auto path = bind_field(relation, item.field);
+        auto path = bind_field(context, relation, item.field);
         if (!path) return std::move(path.error());
         entry.kind = plan::SelectEntry::Kind::column;
         entry.path = std::move(*path);
@@ -1053,8 +1104,10 @@ Expected<bool> bind_node_select(const BindContext& context, plan::ReadNode& node
         } else {
           entry.output_name = implicit_name(item.field);
         }
+        // A computed field is named explicitly: its output name is not a column's.
         entry.explicit_name = !item.alias.empty() || !item.field.json_path.empty() ||
-                              !item.cast.empty() || !item.aggregate.empty();
+                              !item.cast.empty() || !item.aggregate.empty() ||
+                              entry.path.computed != nullptr;
         break;
       }
     }
@@ -1085,9 +1138,8 @@ bool outputs_column(const plan::ReadNode& node, std::string_view name) {
       if (node.relation->find_column(name)) return true;
     } else if (entry.kind == plan::SelectEntry::Kind::column ||
                entry.kind == plan::SelectEntry::Kind::count) {
-      const std::string_view output = entry.explicit_name
-                                          ? std::string_view(entry.output_name)
-                                          : std::string_view(entry.path.column->name);
+      const std::string_view output =
+          entry.explicit_name ? std::string_view(entry.output_name) : entry.path.name();
       if (output == name) return true;
     }
   }
@@ -1096,40 +1148,57 @@ bool outputs_column(const plan::ReadNode& node, std::string_view name) {
 
 // ------------------------------------------------------------------ negotiation
 
-bool has_param(const headers::MediaRange& range, std::string_view name, std::string_view value) {
-  return std::any_of(range.params.begin(), range.params.end(), [&](const auto& param) {
-    return param.first == name && iequals(param.second, value);
-  });
+// `;nulls=stripped` counts only as the range's one parameter, as in PostgREST's
+// decodeMediaType (`application/vnd.pgrst.object+json;nulls=stripped;x=1` keeps nulls).
+bool only_nulls_stripped(const headers::MediaRange& range) {
+  return range.params.size() == 1 && range.params.front().first == "nulls" &&
+         iequals(range.params.front().second, "stripped");
+}
+
+constexpr std::string_view kStrippedArray = "application/vnd.pgrst.array+json;nulls=stripped";
+constexpr std::string_view kObject = "application/vnd.pgrst.object+json";
+constexpr std::string_view kStrippedObject = "application/vnd.pgrst.object+json;nulls=stripped";
+
+// What one media range asks for, as PostgREST's decodeMediaType reads it; nullopt for a
+// type we do not produce. `text/*` and `application/*` are not wildcards there (only
+// `*/*` is), and `vnd.pgrst.array[+json]` without `nulls=stripped` is plain JSON,
+// answered as application/json.
+std::optional<Negotiated> producible(const headers::MediaRange& range) {
+  const std::string& type = range.type;
+  const std::string& subtype = range.subtype;
+  if ((type == "*" && subtype == "*") || (type == "application" && subtype == "json")) {
+    return Negotiated{};
+  }
+  if (type == "application" &&
+      (subtype == "vnd.pgrst.array+json" || subtype == "vnd.pgrst.array")) {
+    if (!only_nulls_stripped(range)) return Negotiated{};
+    return Negotiated{plan::OutputFormat::json_array, true, kStrippedArray};
+  }
+  if (type == "application" &&
+      (subtype == "vnd.pgrst.object+json" || subtype == "vnd.pgrst.object")) {
+    const bool stripped = only_nulls_stripped(range);
+    return Negotiated{plan::OutputFormat::json_object, stripped,
+                      stripped ? kStrippedObject : kObject};
+  }
+  if (type == "text" && subtype == "csv") {
+    return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
+  }
+  return std::nullopt;
 }
 
 Expected<Negotiated> negotiate(const Request& request) {
   const std::string* accept = find_header(request, "accept");
   if (!accept || accept->empty()) return Negotiated{};
+  // The values clients send most often are answered without parsing (parse_accept
+  // allocates), so that ordinary reads stay allocation-free.
+  if (iequals(*accept, "*/*") || iequals(*accept, "application/json")) return Negotiated{};
+  if (iequals(*accept, "text/csv")) return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
+  if (iequals(*accept, kObject)) return Negotiated{plan::OutputFormat::json_object, false, kObject};
   auto ranges = headers::parse_accept(*accept);
   if (ranges) {
     for (const headers::MediaRange& range : *ranges) {
       if (range.quality <= 0) continue;
-      const std::string& type = range.type;
-      const std::string& subtype = range.subtype;
-      const bool stripped = has_param(range, "nulls", "stripped");
-      if ((type == "*" && subtype == "*") || (type == "application" && subtype == "*") ||
-          (type == "application" && subtype == "json")) {
-        return Negotiated{};
-      }
-      if (type == "application" && subtype == "vnd.pgrst.array+json") {
-        return Negotiated{plan::OutputFormat::json_array, stripped,
-                          stripped ? "application/vnd.pgrst.array+json;nulls=stripped"
-                                   : "application/vnd.pgrst.array+json"};
-      }
-      if (type == "application" &&
-          (subtype == "vnd.pgrst.object+json" || subtype == "vnd.pgrst.object")) {
-        return Negotiated{plan::OutputFormat::json_object, stripped,
-                          stripped ? "application/vnd.pgrst.object+json;nulls=stripped"
-                                   : "application/vnd.pgrst.object+json"};
-      }
-      if (type == "text" && (subtype == "csv" || subtype == "*")) {
-        return Negotiated{plan::OutputFormat::csv, false, "text/csv"};
-      }
+      if (auto negotiated = producible(range)) return *negotiated;
     }
   }
   return errors::make(406, "PGRST107", "None of these media types are available: " + *accept);
@@ -1229,13 +1298,19 @@ Expected<bool> apply_ranges(plan::ReadNode& root, const ast::Query& query, const
                               "The lower boundary must be lower than or equal to the upper "
                               "boundary in the Range header.");
         }
-        // [offset, offset + limit) intersected with [first, last].
+        // [offset, offset + limit) intersected with [first, last]. Every bound is at
+        // least 0 and at most INT64_MAX, so the ends saturate instead of overflowing:
+        // `Range: 0-9223372036854775807` is every row, not LIMIT of a wrapped sum.
+        const auto saturating_add = [](int64_t a, int64_t b) {
+          return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max()
+                                                             : a + b;
+        };
         const int64_t query_first = offset.value_or(0);
         const int64_t first = std::max(query_first, byte_range->first);
         std::optional<int64_t> end;  // exclusive
-        if (limit) end = query_first + *limit;
+        if (limit) end = saturating_add(query_first, *limit);
         if (byte_range->last) {
-          const int64_t header_end = *byte_range->last + 1;
+          const int64_t header_end = saturating_add(*byte_range->last, 1);
           end = end ? std::min(*end, header_end) : header_end;
         }
         offset = first;
@@ -1325,7 +1400,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
   for (const ast::Filter& filter : query.filters) {
     auto node = node_at(root, filter.embed_path);
     if (!node) return std::move(node.error());
-    auto predicate = bind_predicate(**node, filter.field, filter.expr);
+    auto predicate = bind_predicate(context, **node, filter.field, filter.expr);
     if (!predicate) return std::move(predicate.error());
     plan::Condition condition;
     condition.predicate = std::move(*predicate);
@@ -1335,7 +1410,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
   for (const ast::ScopedLogic& logic : query.logic) {
     auto node = node_at(root, logic.embed_path);
     if (!node) return std::move(node.error());
-    auto tree = bind_tree(**node, logic.tree, 1, config.limits);
+    auto tree = bind_tree(context, **node, logic.tree, 1);
     if (!tree) return std::move(tree.error());
     plan::Condition condition;
     condition.tree = std::make_unique<plan::BoolTree>(std::move(*tree));
@@ -1369,7 +1444,7 @@ Expected<bool> bind_query(const Catalog& catalog, const Config& config, const Re
         entry.embed_index = *embed;
         entry.embed_column = term.field.name;
       } else {
-        auto path = bind_field(*(*node)->relation, term.field);
+        auto path = bind_field(context, *(*node)->relation, term.field);
         if (!path) return std::move(path.error());
         entry.path = std::move(*path);
       }
