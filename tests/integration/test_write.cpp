@@ -202,6 +202,28 @@ TEST_F(Write, UpsertMergeIgnoreAndOnConflict) {
             canonical(R"([{"id":99,"name":"eve2"}])"));
 }
 
+// Computed fields on the rows a write returns: an upsert's rows carry an extra column
+// (whether each was inserted), so the call must build the row from the table's columns.
+TEST_F(Write, ComputedFieldsOnReturnedRows) {
+  Execution upserted = run(request("POST", "/films", "select=id,decade,shouted",
+                                   R"({"id":1,"title":"Cleo","year":1962,"director_id":1})",
+                                   {{"Prefer", "resolution=merge-duplicates"}, kRepresentation}));
+  ASSERT_TRUE(upserted.ok) << upserted.message;
+  EXPECT_EQ(canonical(upserted.row["body"].value_or("")),
+            canonical(R"([{"id":1,"decade":1960,"shouted":"CLEO"}])"));
+  Execution inserted =
+      run(request("POST", "/films", "select=id,decade",
+                  R"({"id":40,"title":"New","year":2023,"director_id":1})", {kRepresentation}));
+  ASSERT_TRUE(inserted.ok) << inserted.message;
+  EXPECT_EQ(canonical(inserted.row["body"].value_or("")),
+            canonical(R"([{"id":40,"decade":2020}])"));
+  Execution patched = run(request("PATCH", "/films", "decade=eq.2020&select=id,shouted",
+                                  R"({"title":"newer"})", {kRepresentation}));
+  ASSERT_TRUE(patched.ok) << patched.message;
+  EXPECT_EQ(canonical(patched.row["body"].value_or("")),
+            canonical(R"([{"id":40,"shouted":"NEWER"}])"));
+}
+
 TEST_F(Write, PutUpsertsOneRowByPrimaryKey) {
   Execution inserted = run(request("PUT", "/directors", "id=eq.13", R"({"id":13,"name":"Kim"})"));
   ASSERT_TRUE(inserted.ok) << inserted.message;

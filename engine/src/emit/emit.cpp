@@ -16,11 +16,15 @@ using sql::SqlBuilder;
 struct Scope {
   std::string_view schema;  // empty when `name` is an alias
   std::string_view name;
+  // The rows carry bookkeeping columns beyond the relation's (an upsert's returned rows).
+  bool extra_columns = false;
 };
 
 Scope scope_of(const plan::ReadNode& node) {
-  if (node.table_alias.empty()) return Scope{node.relation->schema, node.relation->name};
-  return Scope{{}, node.table_alias};
+  if (node.table_alias.empty()) {
+    return Scope{node.relation->schema, node.relation->name, node.expand_star};
+  }
+  return Scope{{}, node.table_alias, node.expand_star};
 }
 
 Scope scope_of(const Relation& relation) {
@@ -38,11 +42,24 @@ void column_ref(SqlBuilder& sql, const Scope& scope, std::string_view column) {
 
 // A computed field: the function, schema-qualified (whatever the search_path), called on
 // the node's whole row cast to the relation's row type, which is what it takes (the rows
-// a mutation returns are an anonymous record until cast). Both names come from the
-// catalog.
+// a mutation returns are an anonymous record until cast). An upsert's returned rows carry
+// an extra column (whether each was inserted) that the cast would refuse: their row is
+// built from the relation's columns instead. All names come from the catalog.
 void computed_field_call(SqlBuilder& sql, const Scope& scope, const plan::ColumnPath& path) {
   sql.qualified(path.computed->schema, path.computed->name).text("(");
-  qualifier(sql, scope).text(".*::");
+  if (scope.extra_columns) {
+    sql.text("row(");
+    bool first = true;
+    for (const Column& column : path.computed_row->columns) {
+      if (!first) sql.text(", ");
+      first = false;
+      column_ref(sql, scope, column.name);
+    }
+    sql.text(")");
+  } else {
+    qualifier(sql, scope).text(".*");
+  }
+  sql.text("::");
   sql.qualified(path.computed_row->schema, path.computed_row->name).text(")");
 }
 
