@@ -38,6 +38,13 @@ struct cookie_value : star< not_one< ';' > > {};
 struct cookie_pair : seq< ows, cookie_name, one< '=' >, cookie_value > {};
 struct cookie_junk : star< not_one< ';' > > {};
 struct cookies : seq< list< sor< cookie_pair, cookie_junk >, one< ';' > >, eof > {};
+
+// Prefer (RFC 7240): comma-separated preferences; each is kept whole (`count=exact`,
+// `max-affected=5`), trimmed of the spaces around it; empty elements are skipped.
+struct prefer_char : not_one< ',', ' ', '\t' > {};
+struct prefer_token : seq< prefer_char, star< sor< prefer_char, seq< plus< ws_char >, prefer_char > > > > {};
+struct prefer_element : seq< ows, opt< prefer_token >, ows > {};
+struct prefer : seq< list< prefer_element, one< ',' > >, eof > {};
 // clang-format on
 }  // namespace rules
 
@@ -178,22 +185,23 @@ std::optional<std::vector<MediaRange>> parse_accept(std::string_view header) {
   return std::move(state.ranges);
 }
 
+template <typename Rule>
+struct prefer_action : pegtl::nothing<Rule> {};
+
+template <>
+struct prefer_action<rules::prefer_token> {
+  template <typename Input>
+  static void apply(const Input& in, std::vector<std::string>& tokens) {
+    tokens.emplace_back(in.begin(), in.size());
+  }
+};
+
 std::vector<std::string> parse_prefer(std::string_view header) {
   std::vector<std::string> tokens;
-  size_t start = 0;
-  while (start <= header.size()) {
-    size_t comma = header.find(',', start);
-    if (comma == std::string_view::npos) comma = header.size();
-    std::string_view token = header.substr(start, comma - start);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
-      token.remove_prefix(1);
-    }
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
-      token.remove_suffix(1);
-    }
-    if (!token.empty()) tokens.emplace_back(token);
-    start = comma + 1;
-  }
+  pegtl::memory_input<> input(header.data(), header.size(), "Prefer");
+  // Every byte sequence matches (tokens are anything between commas), so the result
+  // of the parse itself carries no information.
+  (void)pegtl::parse<rules::prefer, prefer_action>(input, tokens);
   return tokens;
 }
 

@@ -922,9 +922,12 @@ Expected<bool> parse_query(const arena::Vector<decode::QueryParam>& params, cons
       if (is_reserved(last_name, "limit") || is_reserved(last_name, "offset")) {
         const std::string_view word = trim_spaces(last_name);
         const bool is_limit = word == "limit";
+        // The grammar says what an integer is; from_chars converts it and catches overflow.
         int64_t number = 0;
+        pegtl::memory_input<> digits(value.data(), value.size(), "limit");
+        const bool syntax_ok = pegtl::parse<g::integer_param>(digits);
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-        if (ec != std::errc() || end != value.data() + value.size()) {
+        if (!syntax_ok || ec != std::errc() || end != value.data() + value.size()) {
           return range_error("The " + std::string(word) + " parameter must be an integer");
         }
         if (number < 0) {
