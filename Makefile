@@ -23,7 +23,8 @@ demo: build
 
 # The Node tests' packages (pg, @supabase/postgrest-js), pinned by package-lock.json.
 NODE_TEST_DEPS := tests/bindings/node/node_modules/.package-lock.json
-$(NODE_TEST_DEPS): tests/bindings/node/package-lock.json
+# (npm itself comes from scripts/install-deps.sh, so deps runs first.)
+$(NODE_TEST_DEPS): tests/bindings/node/package-lock.json | deps
 	npm ci --prefix tests/bindings/node --no-audit --no-fund --loglevel=error
 	@touch $@
 
