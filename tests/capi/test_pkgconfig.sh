@@ -107,6 +107,21 @@ else
   fail "compiling embed.c against libpgrest.a"
 fi
 
+# Introspection is part of the C ABI: exported, with libpq a dependency of libpgrest.so
+# (the CLI uses nothing else); the pure engine library never references libpq.
+if nm -D --defined-only "$libdir/libpgrest.so" | awk '{sub(/@.*/, "", $3); print $3}' | grep -qx 'pgrest_catalog_introspect'; then
+  pass
+else
+  fail "libpgrest.so does not export pgrest_catalog_introspect"
+fi
+if readelf -d "$libdir/libpgrest.so" | grep -q 'NEEDED.*libpq\.so'; then pass; else fail "libpgrest.so does not link libpq"; fi
+engine_lib=$build/engine/libpgrest_engine.a
+if [ -f "$engine_lib" ] && ! nm "$engine_lib" 2>/dev/null | grep -qE ' U (PQ|pq)[a-zA-Z]'; then
+  pass
+else
+  fail "the pure engine library $engine_lib is missing or references libpq"
+fi
+
 # The shared library exports the C ABI and nothing else.
 if nm -D --defined-only "$libdir/libpgrest.so" | awk '$2 ~ /[TDBRVWu]/ {print $3}' |
   grep -v '^pgrest_' | grep -v '^PGREST_' | grep -q .; then
