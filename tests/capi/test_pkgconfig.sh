@@ -62,6 +62,9 @@ else
 fi
 
 cc=${CC:-cc}
+# A sanitized build's library needs the sanitizer runtime in the program too (meson passes
+# -fsanitize=... here for such builds).
+read -r -a extra_cflags <<<"${PGREST_TEST_CFLAGS:-}"
 catalog=$source/examples/sample-catalog.json
 check_run() {  # BINARY LABEL
   local out
@@ -75,7 +78,7 @@ check_run() {  # BINARY LABEL
 
 # Shared: the header from the include dir pkg-config names, the .so from its -L.
 # shellcheck disable=SC2046  # word splitting of pkg-config's flags is intended
-if "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/embed_shared" "$source/examples/embed.c" \
+if "$cc" "${extra_cflags[@]}" -std=c11 -Wall -Wextra -Werror -o "$work/embed_shared" "$source/examples/embed.c" \
   $(pkg-config --cflags --libs pgrest) 2>"$work/cc.log"; then
   pass
   check_run "$work/embed_shared" "shared"
@@ -88,7 +91,7 @@ fi
 # Static: the archive itself, plus the private libraries the .pc lists for it.
 static_libs=$(pkg-config --static --libs pgrest | sed 's/-lpgrest\b//')
 # shellcheck disable=SC2046,SC2086
-if "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/embed_static" "$source/examples/embed.c" \
+if "$cc" "${extra_cflags[@]}" -std=c11 -Wall -Wextra -Werror -o "$work/embed_static" "$source/examples/embed.c" \
   $(pkg-config --cflags pgrest) "$libdir/libpgrest.a" $static_libs 2>"$work/cc.log"; then
   pass
   check_run "$work/embed_static" "static"
