@@ -2,6 +2,8 @@
 # each installs what is missing first.
 BUILD ?= build
 MESON_ARGS ?=
+# e.g. NINJAFLAGS=-j2 on a shared machine (ninja's default is the core count + 2).
+NINJAFLAGS ?=
 PGREST := $(BUILD)/bindings/cli/pgrest
 
 .PHONY: all deps build demo test bench fuzz clean format
@@ -15,7 +17,7 @@ $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_ARGS)
 
 build: deps $(BUILD)/build.ninja
-	ninja -C $(BUILD)
+	ninja -C $(BUILD) $(NINJAFLAGS)
 
 # The main job on the bundled sample catalog: no database needed.
 demo: build
@@ -23,7 +25,8 @@ demo: build
 
 # The Node tests' packages (pg, @supabase/postgrest-js), pinned by package-lock.json.
 NODE_TEST_DEPS := tests/bindings/node/node_modules/.package-lock.json
-$(NODE_TEST_DEPS): tests/bindings/node/package-lock.json
+# (npm itself comes from scripts/install-deps.sh, so deps runs first.)
+$(NODE_TEST_DEPS): tests/bindings/node/package-lock.json | deps
 	npm ci --prefix tests/bindings/node --no-audit --no-fund --loglevel=error
 	@touch $@
 

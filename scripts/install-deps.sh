@@ -20,6 +20,10 @@ readonly PACKAGES=(
   libgtest-dev
   libbenchmark-dev
   clang
+  # Only a Recommends of clang, so --no-install-recommends leaves it out: the sanitizer
+  # runtimes (ASan, UBSan, TSan for clang) and FuzzedDataProvider.h, which fuzz/meson.build
+  # needs for every build.
+  libclang-rt-14-dev
   libfuzzer-14-dev
   libpg-query-dev
   postgresql-15
@@ -28,6 +32,28 @@ readonly PACKAGES=(
   python3-psycopg2
   "$@"
 )
+
+# Node.js (for the Node module and its tests): the `node` already on PATH when it is new
+# enough and has its N-API headers and npm, as NodeSource's `nodejs` package does (it
+# bundles npm and /usr/include/node); otherwise Debian's own: nodejs (18), npm, and
+# libnode-dev for node_api.h. Debian's packages cannot be mixed with NodeSource's (both
+# are called nodejs), so they are only asked for what is missing.
+readonly NODE_MIN_MAJOR=18
+node_major() {
+  node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+node_headers() {
+  local prefix
+  prefix=$(node -p 'require("path").resolve(process.execPath, "../..")' 2>/dev/null) || return 1
+  [[ -f "$prefix/include/node/node_api.h" || -f /usr/include/node/node_api.h ]]
+}
+NODE_PACKAGES=()
+if ! command -v node >/dev/null 2>&1 || (($(node_major) < NODE_MIN_MAJOR)); then
+  NODE_PACKAGES=(nodejs npm libnode-dev)
+else
+  command -v npm >/dev/null 2>&1 || NODE_PACKAGES+=(npm)
+  node_headers || NODE_PACKAGES+=(libnode-dev)
+fi
 
 die() {
   echo "install-deps: $*" >&2
@@ -39,7 +65,7 @@ command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script 
 # A package counts as present only when dpkg reports it fully installed; half-installed
 # or config-files-only (removed) states must be reinstalled.
 missing=()
-for pkg in "${PACKAGES[@]}"; do
+for pkg in "${PACKAGES[@]}" "${NODE_PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
   if [[ "$status" != "installed" ]]; then
     missing+=("$pkg")
@@ -47,7 +73,7 @@ for pkg in "${PACKAGES[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  echo "install-deps: all $((${#PACKAGES[@]} + ${#NODE_PACKAGES[@]})) packages and node $(node_major) already installed"
   exit 0
 fi
 
@@ -82,5 +108,12 @@ for pkg in "${missing[@]}"; do
   [[ "$status" == "installed" ]] || still_missing+=("$pkg")
 done
 ((${#still_missing[@]} == 0)) || die "still missing after install: ${still_missing[*]}"
+# A node older than Debian's that comes first on PATH (e.g. in /usr/local/bin) would
+# still shadow the one just installed.
+if ((${#NODE_PACKAGES[@]} > 0)); then
+  (($(node_major) >= NODE_MIN_MAJOR)) ||
+    die "node $(command -v node) is older than $NODE_MIN_MAJOR; remove it or put /usr/bin first on PATH"
+  node_headers || die "node_api.h not found for $(command -v node) (apt-get install libnode-dev)"
+fi
 
 echo "install-deps: done"

@@ -20,12 +20,8 @@
 #include <string_view>
 #include <vector>
 
+// The C ABI only, as any other host of the library would use it.
 #include "pgrest.h"
-#include "pgrest/engine.hpp"  // only pgrest::Config, for the default schema list
-#ifndef PGREST_NO_LIBPQ
-#include "introspect.hpp"
-#include "pgrest/catalog.hpp"
-#endif
 
 #ifndef PGREST_VERSION
 #define PGREST_VERSION "unknown"
@@ -63,26 +59,17 @@ constexpr std::string_view kTranslateHelp =
     "writes one result line. A refused or malformed request is a result with \"ok\": false.\n"
     "Exit status: 1 when the catalog or config is unusable, 2 on a usage error.\n";
 
-std::string default_schema_list() {
-  const pgrest::Config defaults;
-  std::string list;
-  for (const auto* names : {&defaults.schemas, &defaults.managed_schemas}) {
-    for (const std::string& name : *names) {
-      if (!list.empty()) list += ',';
-      list += name;
-    }
-  }
-  return list;
-}
-
 std::string catalog_help() {
   return "usage: pgrest catalog --db CONNINFO [--schemas SCHEMA,...]\n"
          "\n"
          "Connects with libpq (CONNINFO is any libpq connection string or URI),\n"
          "introspects the schemas (default: " +
-         default_schema_list() +
-         ") and prints the catalog snapshot JSON on stdout.\n"
-         "Exit status: 1 when it cannot connect or introspect, 2 on a usage error.\n";
+         std::string(pgrest_default_schemas()) +
+         ", those of them that exist)\n"
+         "and prints the catalog snapshot JSON on stdout. Every schema named in --schemas\n"
+         "must exist.\n"
+         "Exit status: 1 when it cannot connect or introspect or a schema does not exist,\n"
+         "2 on a usage error.\n";
 }
 
 // Paths, arguments and library messages can hold newlines or control characters; they
@@ -312,39 +299,28 @@ int run_catalog(const std::vector<std::string_view>& args) {
   }
   if (!db) return usage_error(kCommand, "missing --db CONNINFO");
 
-  std::vector<std::string> schemas;
-  std::string_view rest = schema_list ? std::string_view(*schema_list) : std::string_view();
-  std::string defaults;
-  if (!schema_list) {
-    defaults = default_schema_list();
-    rest = defaults;
+  char* json = nullptr;
+  char* message = nullptr;
+  const pgrest_status status = pgrest_catalog_introspect(
+      db->c_str(), schema_list ? schema_list->c_str() : nullptr, &json, &message);
+  const std::unique_ptr<char, void (*)(char*)> owned_json(json, &pgrest_free_string);
+  if (status == PGREST_INVALID_ARGUMENT && schema_list) {
+    // The one invalid argument left is the list itself (an empty name).
+    pgrest_free_string(message);
+    return usage_error(kCommand, "--schemas has an empty schema name");
   }
-  for (;;) {
-    const size_t comma = rest.find(',');
-    std::string_view name = rest.substr(0, comma);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name.empty()) return usage_error(kCommand, "--schemas has an empty schema name");
-    schemas.emplace_back(name);
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
+  if (status == PGREST_OUT_OF_MEMORY) {
+    pgrest_free_string(message);
+    throw std::bad_alloc();
   }
-
-#ifdef PGREST_NO_LIBPQ
-  print_error(kCommand, "this pgrest was built without libpq");
-  return kExitUnusable;
-#else
-  std::string error;
-  const auto catalog = pgrest::introspect_catalog(*db, schemas, &error);
-  if (!catalog) {
+  if (status != PGREST_OK) {
     // The message is libpq's or the introspection's; the conninfo (which may hold a
     // password) is never echoed.
-    print_error(kCommand, error.empty() ? std::string("introspection failed") : error);
+    print_error(kCommand, take_error(message, status));
     return kExitUnusable;
   }
-  if (!write_stdout(pgrest::write_catalog_json(*catalog))) return stdout_failed(kCommand);
+  if (!write_stdout(json)) return stdout_failed(kCommand);
   return 0;
-#endif
 }
 
 int run_translate(const std::vector<std::string_view>& args) {

@@ -52,6 +52,10 @@ static const char* status_name(pgrest_status status) {
       return "PGREST_OUT_OF_MEMORY";
     case PGREST_INTERNAL:
       return "PGREST_INTERNAL";
+    case PGREST_DATABASE:
+      return "PGREST_DATABASE";
+    case PGREST_UNSUPPORTED:
+      return "PGREST_UNSUPPORTED";
   }
   return "PGREST_INTERNAL";
 }

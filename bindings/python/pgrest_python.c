@@ -229,6 +229,14 @@ static int Engine_init(EngineObject* self, PyObject* args, PyObject* kwargs) {
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:Engine", keywords, &catalog_json, &config)) {
     return -1;
   }
+  /* An engine is never replaced under a live object: other threads may be translating
+   * with it right now, with the GIL released, and freeing it would pull it from under
+   * them. swap_catalog() is the safe way to change the catalog. */
+  if (self->engine != NULL) {
+    PyErr_SetString(PyExc_RuntimeError,
+                    "Engine is already initialised; use swap_catalog() or a new Engine");
+    return -1;
+  }
   PyObject* config_text = NULL; /* owned: json.dumps of a dict */
   const char* config_data = NULL;
   Py_ssize_t config_size = 0;
@@ -258,7 +266,14 @@ static int Engine_init(EngineObject* self, PyObject* args, PyObject* kwargs) {
     raise_status(status, message);
     return -1;
   }
-  pgrest_engine_destroy(self->engine); /* __init__ called again */
+  if (self->engine != NULL) {
+    /* Another thread's __init__ finished while this one ran without the GIL: keep the
+     * engine it installed (which may already be translating) and refuse this one. */
+    pgrest_engine_destroy(engine);
+    PyErr_SetString(PyExc_RuntimeError,
+                    "Engine is already initialised; use swap_catalog() or a new Engine");
+    return -1;
+  }
   self->engine = engine;
   return 0;
 fail_config:

@@ -1,6 +1,7 @@
 // The C ABI (pgrest.h) over the C++ engine. Every entry point catches everything: no
 // exception crosses into C. Handles wrap the C++ objects; a catalog handle is a
-// shared_ptr<const Catalog>, so engines share snapshots and swap them atomically.
+// shared_ptr<const Catalog>, so engines share snapshots and swap them under a mutex.
+// Catalog introspection (libpq) is in pgrest_capi_introspect.cpp.
 #include "pgrest.h"
 
 #include <cstdlib>
@@ -31,11 +32,10 @@ struct pgrest_catalog {
 };
 
 // One pgrest::Engine per catalog, replaced whole on a swap under a mutex held only to
-// copy a shared_ptr. pgrest::Engine::swap_catalog() is not used: its
-// std::atomic<std::shared_ptr> is, in GCC 12's libstdc++, a lock whose load() releases
-// with memory_order_relaxed, which ThreadSanitizer reports as a data race (and which is
-// one on weakly ordered CPUs). A translation keeps the engine, and so the catalog, it
-// started with.
+// copy a shared_ptr: a translation takes its own reference to the current engine, and so
+// to the catalog it started with, and keeps it until it ends. (pgrest::Engine::
+// swap_catalog() would do as well now that it also swaps under a mutex; an engine per
+// catalog keeps the C ABI independent of how the C++ class does it.)
 struct pgrest_engine {
   pgrest_engine(std::shared_ptr<const pgrest::Catalog> catalog, pgrest::Config engine_config)
       : config(std::move(engine_config)),
@@ -165,6 +165,10 @@ const char* pgrest_status_string(pgrest_status status) {
       return "out of memory";
     case PGREST_INTERNAL:
       return "internal error";
+    case PGREST_DATABASE:
+      return "database error";
+    case PGREST_UNSUPPORTED:
+      return "unsupported";
   }
   return "unknown status";
 }

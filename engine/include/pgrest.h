@@ -83,7 +83,9 @@ typedef enum pgrest_status {
   PGREST_INVALID_ARGUMENT = 1, /* a NULL handle or output, a NULL string with a length */
   PGREST_INVALID_JSON = 2,     /* the catalog snapshot or the config is not usable */
   PGREST_OUT_OF_MEMORY = 3,
-  PGREST_INTERNAL = 4 /* an unexpected failure inside the library */
+  PGREST_INTERNAL = 4,   /* an unexpected failure inside the library */
+  PGREST_DATABASE = 5,   /* introspection: cannot connect, a query failed, no such schema */
+  PGREST_UNSUPPORTED = 6 /* introspection: this library was built without libpq */
 } pgrest_status;
 
 /* A length meaning "the string is NUL-terminated: measure it". */
@@ -114,6 +116,29 @@ PGREST_API pgrest_status pgrest_catalog_load_json(const char* json, size_t len,
 /* Releases the caller's reference. Engines created from it or swapped to it keep it
  * alive as long as they need it. NULL is allowed. */
 PGREST_API void pgrest_catalog_destroy(pgrest_catalog* catalog);
+
+/* Introspects a live PostgreSQL database and returns its catalog snapshot as JSON, exactly
+ * what `pgrest catalog` prints (pgrest_catalog_load_json() loads it).
+ * conninfo is any libpq connection string or URI (NUL-terminated). schemas_csv is a
+ * NUL-terminated, comma-separated list of schemas ("public,ai"; spaces around names are
+ * ignored, a name named twice counts once), each of which must exist; NULL means
+ * pgrest_default_schemas(), of which only those that exist are read. Everything is read
+ * in one READ ONLY, REPEATABLE READ transaction; the call blocks on the network.
+ * On PGREST_OK *json_out is a NUL-terminated string allocated by the library, which the
+ * caller frees with pgrest_free_string(). On any other status *json_out is NULL and
+ * *error_out (when error_out is not NULL) a one-line message: PGREST_INVALID_ARGUMENT for
+ * a NULL conninfo or json_out or an empty name in schemas_csv; PGREST_DATABASE when the
+ * connection or a query fails (libpq's message; the conninfo, which may hold a password,
+ * is never echoed) or a listed schema does not exist (the message names it);
+ * PGREST_UNSUPPORTED when the library was built without libpq. Thread-safe: each call
+ * has its own connection. */
+PGREST_API pgrest_status pgrest_catalog_introspect(const char* conninfo, const char* schemas_csv,
+                                                   char** json_out, char** error_out);
+
+/* The schemas pgrest_catalog_introspect() reads by default: the config's default exposed
+ * schemas, then its default managed schemas ("public,ai"). A static NUL-terminated
+ * string, never freed. */
+PGREST_API const char* pgrest_default_schemas(void);
 
 /* ----------------------------------------------------------------------------- engine */
 

@@ -172,21 +172,33 @@ class EngineTest(unittest.TestCase):
         self.assertTrue(engine.translate({"method": "GET", "path": "/directors"})["ok"])
 
     def test_threads(self):
+        """Threads translate (the GIL released) while the main thread swaps catalogs. Each
+        worker goes on until it has seen the catalog change under it a few times (both
+        answers for /directors, in alternation), so the swaps provably overlapped
+        translations rather than running before or after them."""
         engine = pgrest.Engine(self.catalog)
         errors = []
+        changes = [0] * 4
+        done = threading.Event()
 
-        def work():
+        def work(index):
             try:
-                for _ in range(300):
+                previous = None
+                for i in range(200000):
                     films = engine.translate({"method": "GET", "path": "/films",
                                               "headers": {"Prefer": "count=exact"}})
                     assert films["ok"], films
                     directors = engine.translate({"method": "GET", "path": "/directors"})
                     assert directors["ok"] or directors["error"]["code"] == "PGRST205"
+                    if previous is not None and directors["ok"] != previous:
+                        changes[index] += 1
+                    previous = directors["ok"]
+                    if i >= 300 and changes[index] >= 4:
+                        break
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
-        threads = [threading.Thread(target=work) for _ in range(4)]
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
         for thread in threads:
             thread.start()
         swaps = 0
@@ -195,6 +207,41 @@ class EngineTest(unittest.TestCase):
             swaps += 1
         for thread in threads:
             thread.join()
+        self.assertEqual(errors, [])
+        self.assertTrue(all(n >= 4 for n in changes), (changes, swaps))
+
+    def test_reinit_refused(self):
+        """__init__ on a live Engine would free the engine other threads translate with."""
+        engine = pgrest.Engine(self.catalog)
+        with self.assertRaisesRegex(RuntimeError, "already initialised"):
+            engine.__init__(SMALL_CATALOG)
+        # The engine it had is untouched.
+        self.assertTrue(engine.translate({"method": "GET", "path": "/directors"})["ok"])
+        stop = threading.Event()
+        errors = []
+
+        def work():
+            try:
+                while not stop.is_set():
+                    result = engine.translate(
+                        {"method": "GET", "path": "/films",
+                         "query": "select=id,title,directors(name)&year=gte.1960&order=id",
+                         "headers": {"Prefer": "count=exact"}})
+                    assert result["ok"], result
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in range(2000):
+                with self.assertRaises(RuntimeError):
+                    engine.__init__(self.catalog)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
         self.assertEqual(errors, [])
 
     def test_embed_example(self):

@@ -13,8 +13,8 @@ build=${1:-$root/build-tsan}
 rounds=${2:-500}
 cd "$root"
 if [ ! -f "$build/build.ninja" ]; then
-  # Only what the test needs: no benchmarks, no fuzz targets.
-  meson setup "$build" -Db_sanitize=thread -Dbuildtype=debug -Dbench=false \
+  # Only what the test needs: no benchmarks, fuzz targets or language modules.
+  meson setup "$build" -Db_sanitize=thread -Dbuildtype=debug -Dbench=false -Dpython=disabled -Dnode=disabled \
     -Dfuzzing=off >"$build.setup.log" 2>&1 || {
     cat "$build.setup.log" >&2
     exit 1

@@ -428,6 +428,39 @@ static void test_swap(const char* full_json, size_t full_size) {
   pgrest_result_destroy(again);
 }
 
+/* pgrest_catalog_introspect() without a database: argument errors and an unreachable
+ * server (tests/cli/test_cli_catalog.sh runs it against PostgreSQL through the CLI). */
+static void test_introspect_errors(void) {
+  CHECK_STR(pgrest_default_schemas(), "public,ai");
+  CHECK_STR(pgrest_status_string(PGREST_DATABASE), "database error");
+  CHECK_STR(pgrest_status_string(PGREST_UNSUPPORTED), "unsupported");
+  char* json = (char*)"untouched";
+  char* error = NULL;
+  CHECK(pgrest_catalog_introspect(NULL, NULL, &json, &error) == PGREST_INVALID_ARGUMENT);
+  CHECK(json == NULL && error != NULL);
+  pgrest_free_string(error);
+  CHECK(pgrest_catalog_introspect("dbname=x", NULL, NULL, NULL) == PGREST_INVALID_ARGUMENT);
+  /* An empty name is refused before connecting (the conninfo would hang otherwise). */
+  error = NULL;
+  CHECK(pgrest_catalog_introspect("host=192.0.2.1 connect_timeout=10", "public,,ai", &json,
+                                  &error) == PGREST_INVALID_ARGUMENT);
+  CHECK(json == NULL && error != NULL && strstr(error, "empty schema name") != NULL);
+  pgrest_free_string(error);
+  /* No server there: libpq's message, one line, the password not echoed. */
+  error = NULL;
+  const pgrest_status status = pgrest_catalog_introspect(
+      "host=/nonexistent-pgrest-dir port=1 password=hunter2 connect_timeout=5", "public", &json,
+      &error);
+  CHECK(status == PGREST_DATABASE || status == PGREST_UNSUPPORTED);
+  CHECK(json == NULL && error != NULL);
+  CHECK(error != NULL && strchr(error, '\n') == NULL && strstr(error, "hunter2") == NULL);
+  pgrest_free_string(error);
+  /* error_out may be NULL. */
+  CHECK(pgrest_catalog_introspect("host=/nonexistent-pgrest-dir port=1", NULL, &json, NULL) !=
+        PGREST_OK);
+  CHECK(json == NULL);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s CATALOG_SNAPSHOT\n", argv[0]);
@@ -441,6 +474,7 @@ int main(int argc, char** argv) {
   }
   test_version();
   test_catalog_errors();
+  test_introspect_errors();
 
   pgrest_catalog* catalog = NULL;
   char* error = NULL;

@@ -62,6 +62,9 @@ else
 fi
 
 cc=${CC:-cc}
+# A sanitized build's library needs the sanitizer runtime in the program too (meson passes
+# -fsanitize=... here for such builds).
+read -r -a extra_cflags <<<"${PGREST_TEST_CFLAGS:-}"
 catalog=$source/examples/sample-catalog.json
 check_run() {  # BINARY LABEL
   local out
@@ -75,7 +78,7 @@ check_run() {  # BINARY LABEL
 
 # Shared: the header from the include dir pkg-config names, the .so from its -L.
 # shellcheck disable=SC2046  # word splitting of pkg-config's flags is intended
-if "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/embed_shared" "$source/examples/embed.c" \
+if "$cc" "${extra_cflags[@]}" -std=c11 -Wall -Wextra -Werror -o "$work/embed_shared" "$source/examples/embed.c" \
   $(pkg-config --cflags --libs pgrest) 2>"$work/cc.log"; then
   pass
   check_run "$work/embed_shared" "shared"
@@ -88,7 +91,7 @@ fi
 # Static: the archive itself, plus the private libraries the .pc lists for it.
 static_libs=$(pkg-config --static --libs pgrest | sed 's/-lpgrest\b//')
 # shellcheck disable=SC2046,SC2086
-if "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/embed_static" "$source/examples/embed.c" \
+if "$cc" "${extra_cflags[@]}" -std=c11 -Wall -Wextra -Werror -o "$work/embed_static" "$source/examples/embed.c" \
   $(pkg-config --cflags pgrest) "$libdir/libpgrest.a" $static_libs 2>"$work/cc.log"; then
   pass
   check_run "$work/embed_static" "static"
@@ -105,6 +108,21 @@ if "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/embed_static" "$source/example
 else
   cat "$work/cc.log" >&2
   fail "compiling embed.c against libpgrest.a"
+fi
+
+# Introspection is part of the C ABI: exported, with libpq a dependency of libpgrest.so
+# (the CLI uses nothing else); the pure engine library never references libpq.
+if nm -D --defined-only "$libdir/libpgrest.so" | awk '{sub(/@.*/, "", $3); print $3}' | grep -qx 'pgrest_catalog_introspect'; then
+  pass
+else
+  fail "libpgrest.so does not export pgrest_catalog_introspect"
+fi
+if readelf -d "$libdir/libpgrest.so" | grep -q 'NEEDED.*libpq\.so'; then pass; else fail "libpgrest.so does not link libpq"; fi
+engine_lib=$build/engine/libpgrest_engine.a
+if [ -f "$engine_lib" ] && ! nm "$engine_lib" 2>/dev/null | grep -qE ' U (PQ|pq)[a-zA-Z]'; then
+  pass
+else
+  fail "the pure engine library $engine_lib is missing or references libpq"
 fi
 
 # The shared library exports the C ABI and nothing else.

@@ -59,12 +59,19 @@ pgrest_catalog* load(const std::string& json) {
   return catalog;
 }
 
-// Films exist in both catalogs; directors only in the full one.
+// How many times a thread must see the catalog change under it (directors found, then
+// not, or the reverse) before it stops, so the swaps provably overlapped translations.
+constexpr int kMinCatalogChanges = 4;
+
+// Films exist in both catalogs; directors only in the full one. Runs `rounds` rounds, then
+// on (up to 100 times as many) until the thread has seen kMinCatalogChanges changes.
 void translate_loop(const pgrest_engine* engine, const pgrest_result* shared, int rounds,
                     std::atomic<bool>* start) {
   while (!start->load(std::memory_order_acquire)) std::this_thread::yield();
   const pgrest_header headers[] = {{"Prefer", 6, "count=exact", 11}};
-  for (int i = 0; i < rounds; ++i) {
+  int changes = 0;
+  int previous = -1;  // the last /directors outcome: 1 found, 0 PGRST205
+  for (int i = 0; i < rounds || (changes < kMinCatalogChanges && i < rounds * 100); ++i) {
     pgrest_request request{};
     request.method = "GET";
     request.method_len = PGREST_NTS;
@@ -92,6 +99,9 @@ void translate_loop(const pgrest_engine* engine, const pgrest_result* shared, in
     const char* code = pgrest_result_error_code(result);
     check(pgrest_result_ok(result) || (code != nullptr && std::strcmp(code, "PGRST205") == 0),
           "directors result");
+    const int found = pgrest_result_ok(result) ? 1 : 0;
+    if (previous != -1 && found != previous) ++changes;
+    previous = found;
     check(pgrest_result_json(result) != nullptr, "result JSON");
     pgrest_result_destroy(result);
 
@@ -99,6 +109,7 @@ void translate_loop(const pgrest_engine* engine, const pgrest_result* shared, in
     const char* json = pgrest_result_json(shared);
     check(json != nullptr && std::strncmp(json, "{\"ok\":true", 10) == 0, "shared result");
   }
+  check(changes >= kMinCatalogChanges, "catalog swaps overlapped this thread's translations");
 }
 
 }  // namespace

@@ -115,6 +115,7 @@ export class Host {
     this.engine = engine;
     this.pool = pool;
     this.requests = []; // every request handed to the engine, for assertions
+    this.responses = []; // every response fetch() gave back: { status, headers }
   }
 
   // request: { method, path, query, headers (lower-case names), body }
@@ -209,8 +210,15 @@ export class Host {
         hint: null,
       }, { 'content-range': `*/${total}` });
     }
-    responseHeaders['content-range'] =
-      (pageTotal > 0 ? `${lower}-${lower + pageTotal - 1}` : '*') + `/${total ?? '*'}`;
+    // As PostgREST: reads, function calls and updates give the range of the rows they
+    // return (updates always from 0); inserts and deletes give no range, only `*/total`
+    // (`*/*` without a count); a single upsert (PUT) gives no Content-Range at all.
+    const isTableWrite = !requestPath.startsWith('/rpc/') && !isRead;
+    if (!(isTableWrite && method === 'PUT')) {
+      const ranged = !isTableWrite || method === 'PATCH';
+      responseHeaders['content-range'] =
+        (ranged && pageTotal > 0 ? `${lower}-${lower + pageTotal - 1}` : '*') + `/${total ?? '*'}`;
+    }
     if (isRead && status === 200 && total !== null && pageTotal < total) status = 206;
     if (row.location) responseHeaders.location = row.location;
     const body = method === 'HEAD' || status === 204 ? null : (row.body ?? '');
@@ -230,6 +238,7 @@ export class Host {
       headers,
       body: init.body ?? null,
     });
+    this.responses.push({ status: response.status, headers: response.headers ?? {} });
     return new Response(response.body, { status: response.status, headers: response.headers });
   };
 }

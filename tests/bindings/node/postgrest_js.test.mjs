@@ -229,6 +229,13 @@ test('insert', async () => {
   assert.equal(minimal.error, null);
   assert.equal(minimal.status, 201);
   assert.equal(minimal.data, null);
+  // PostgREST gives inserts no range: Content-Range is */* without a count, */N with one.
+  assert.equal(host.responses.at(-1).headers['content-range'], '*/*');
+  const counted = await clients.anon.from('events').insert([{ kind: 'c1' }, { kind: 'c2' }], { count: 'exact' }).select('kind');
+  assert.equal(counted.status, 201);
+  assert.equal(host.responses.at(-1).headers['content-range'], '*/2');
+  assert.equal(counted.count, 2);
+  await clients.anon.from('events').delete().in('kind', ['c1', 'c2']);
   const defaults = await clients.anon.from('events').insert({}, { defaultToNull: false }).select('kind').single();
   assert.equal(defaults.error, null);
   assert.deepEqual(defaults.data, { kind: 'note' });
@@ -274,6 +281,8 @@ test('update', async () => {
   assert.deepEqual(data, [{ id: 3, status: 'gone' }]);
   const minimal = await clients.anon.from('users').update({ age: 40 }).in('id', [4, 5]);
   assert.equal(minimal.status, 204);
+  // Updates, unlike inserts, give the range of the rows they changed.
+  assert.equal(host.responses.at(-1).headers['content-range'], '0-1/*');
   const ages = await clients.anon.from('users').select('age').in('id', [4, 5]);
   assert.deepEqual(ages.data, [{ age: 40 }, { age: 40 }]);
 });
