@@ -182,24 +182,64 @@ SELECT p.oid, w.nspname, p.proname, p.provolatile, p.proretset,
        bt.typtype = 'c',
        rn.nspname, rc.relname,
        p.pronargdefaults,
-       arg.ord, arg.type_oid, format_type(arg.type_oid, NULL), arg.mode, arg.name,
-       rtn.nspname, atn.nspname
+       arg.ord, arg.type_oid, format_type(arg.type_oid, NULL), arg.mode, arg.name
 FROM wanted w
 JOIN pg_proc p ON p.pronamespace = w.oid
 LEFT JOIN domains d ON d.domain_oid = p.prorettype
 JOIN pg_type bt ON bt.oid = coalesce(d.base_oid, p.prorettype)
-JOIN pg_type rt ON rt.oid = p.prorettype
-JOIN pg_namespace rtn ON rtn.oid = rt.typnamespace
 LEFT JOIN pg_class rc ON rc.oid = bt.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN LATERAL unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]),
                          p.proargmodes, p.proargnames)
           WITH ORDINALITY AS arg (type_oid, mode, name, ord) ON true
-LEFT JOIN pg_type at ON at.oid = arg.type_oid
-LEFT JOIN pg_namespace atn ON atn.oid = at.typnamespace
 WHERE p.prokind = 'f'
   AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
 ORDER BY w.ord, p.proname COLLATE "C", p.oid, arg.ord
+)sql";
+
+// Every schema each type used by a function (returned, or taken by any parameter)
+// reaches: its own, then through domains to their base type, arrays to their element,
+// free-standing composite types to their attributes, ranges to their subtype and
+// multiranges to their range. A public domain over a managed type, or a public composite
+// with a managed field, reaches the managed schema. Table and view row types are not
+// followed: their columns are the table's data, reachable as the table is. UNION (not
+// ALL) keeps each (type, part) pair once, which also ends the recursion.
+constexpr std::string_view kTypeSchemasTail = R"sql(,
+  function_types (oid) AS (
+    SELECT DISTINCT t.oid
+    FROM wanted w
+    JOIN pg_proc p ON p.pronamespace = w.oid AND p.prokind = 'f'
+    CROSS JOIN LATERAL unnest(array_prepend(p.prorettype,
+                                            coalesce(p.proallargtypes, p.proargtypes::oid[])))
+               AS t (oid)
+  ),
+  type_parts (root, oid) AS (
+    SELECT oid, oid FROM function_types
+    UNION
+    SELECT r.root, part.oid
+    FROM type_parts r
+    JOIN pg_type t ON t.oid = r.oid
+    CROSS JOIN LATERAL (
+      SELECT t.typbasetype WHERE t.typtype = 'd'
+      UNION ALL
+      SELECT t.typelem WHERE t.typcategory = 'A' AND t.typelem <> 0
+      UNION ALL
+      SELECT a.atttypid
+      FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'c'
+      WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+      UNION ALL
+      SELECT rg.rngsubtype FROM pg_range rg WHERE rg.rngtypid = t.oid
+      UNION ALL
+      SELECT rg.rngtypid FROM pg_range rg WHERE rg.rngmultitypid = t.oid
+    ) AS part (oid)
+  )
+SELECT r.root, n.nspname
+FROM type_parts r
+JOIN pg_type t ON t.oid = r.oid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+GROUP BY r.root, n.nspname
+ORDER BY r.root, n.nspname COLLATE "C"
 )sql";
 
 // The full query texts, concatenated once per process.
@@ -208,13 +248,15 @@ struct Queries {
   std::string columns;
   std::string constraints;
   std::string functions;
+  std::string type_schemas;
 };
 
 const Queries& queries() {
   static const Queries built = [] {
     const std::string prefix(kCommonCte);
     return Queries{prefix + std::string(kRelationsTail), prefix + std::string(kColumnsTail),
-                   prefix + std::string(kConstraintsTail), prefix + std::string(kFunctionsTail)};
+                   prefix + std::string(kConstraintsTail), prefix + std::string(kFunctionsTail),
+                   prefix + std::string(kTypeSchemasTail)};
   }();
   return built;
 }
@@ -268,9 +310,9 @@ enum FunctionField : int {
   kFnArgType,
   kFnArgMode,
   kFnArgName,
-  kFnReturnTypeSchema,
-  kFnArgTypeSchema,
 };
+
+enum TypeSchemaField : int { kTsTypeOid, kTsSchema };
 
 // pg_relation_is_updatable() reports one bit per CmdType (1 << CMD_x).
 constexpr uint32_t kUpdatableBit = 1u << 2;
@@ -651,7 +693,6 @@ class CatalogBuilder {
         function->returns_composite = rows.flag(row, kFnReturnsCompositeType);
         function->return_relation_schema = rows.optional_string(row, kFnReturnRelSchema);
         function->return_relation_name = rows.optional_string(row, kFnReturnRelName);
-        function->return_type_schema = rows.string(row, kFnReturnTypeSchema);
         default_count = rows.number(row, kFnDefaultCount);
       }
       if (rows.is_null(row, kFnArgOrd)) continue;  // no parameters
@@ -659,7 +700,6 @@ class CatalogBuilder {
       param.name = rows.string(row, kFnArgName);  // NULL or '' when unnamed
       param.type = rows.string(row, kFnArgType);
       param.type_oid = rows.number(row, kFnArgTypeOid);
-      param.type_schema = rows.string(row, kFnArgTypeSchema);
       param.mode = param_mode(rows.text(row, kFnArgMode));
       // OUT, INOUT and TABLE parameters make the result a row (a `record` whose columns
       // are those parameters), even when there is only one.
@@ -668,6 +708,23 @@ class CatalogBuilder {
       }
     }
     if (function != nullptr) mark_defaults(*function, default_count);
+  }
+
+  // Fills each function's return_type_schemas and each parameter's type_schemas from
+  // the rows of kTypeSchemasTail (type oid, schema it reaches), in the rows' order.
+  void add_type_schemas(const Rows& rows) {
+    std::unordered_map<uint32_t, std::vector<std::string>> reached;
+    for (int row = 0; row < rows.count(); ++row) {
+      reached[rows.number(row, kTsTypeOid)].push_back(rows.string(row, kTsSchema));
+    }
+    const auto schemas_of = [&](uint32_t type_oid) {
+      const auto found = reached.find(type_oid);
+      return found == reached.end() ? std::vector<std::string>() : found->second;
+    };
+    for (Function& function : catalog_.functions) {
+      function.return_type_schemas = schemas_of(function.return_type_oid);
+      for (FunctionParam& param : function.params) param.type_schemas = schemas_of(param.type_oid);
+    }
   }
 
  private:
@@ -822,12 +879,16 @@ std::shared_ptr<Catalog> introspect_catalog(const std::string& conninfo,
 
   const ResultHandle function_rows = session.query(sql.functions.c_str(), param, "functions");
   if (!function_rows) return fail();
+  const ResultHandle type_schema_rows =
+      session.query(sql.type_schemas.c_str(), param, "function type schemas");
+  if (!type_schema_rows) return fail();
   if (!session.command("COMMIT", "commit")) return fail();
 
   catalog->schemas = CatalogBuilder::strings(Rows(schema_rows.get()));
   catalog->roles = CatalogBuilder::strings(Rows(role_rows.get()));
   if (!builder.add_constraints(Rows(constraint_rows.get()), error)) return nullptr;
   builder.add_functions(Rows(function_rows.get()));
+  builder.add_type_schemas(Rows(type_schema_rows.get()));
 
   catalog->finalize();
   return catalog;

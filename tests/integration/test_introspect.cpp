@@ -124,6 +124,13 @@ create function introspect_test.defaults_out(a integer, b integer default 2, out
   language sql immutable as 'select a + b';
 create function introspect_test.sum_all(variadic nums integer[]) returns integer
   language sql immutable as 'select sum(n)::integer from unnest(nums) n';
+-- Types built from another schema's types: a domain over a composite there, and a
+-- composite holding an array of it.
+create type introspect_test_other.hidden as (x integer);
+create domain introspect_test.wrapped as introspect_test_other.hidden;
+create type introspect_test.outer_pair as (h introspect_test_other.hidden[]);
+create function introspect_test.use_wrapped(w introspect_test.wrapped)
+  returns introspect_test.outer_pair language sql as 'select null::introspect_test.outer_pair';
 create function introspect_test.make_pair() returns introspect_test.pair
   language sql as $$select 1, 'x'$$;
 create function introspect_test.make_checked_pair() returns introspect_test.checked_pair
@@ -436,9 +443,10 @@ TEST_F(IntrospectTest, ForeignKeys) {
 TEST_F(IntrospectTest, OnlyCallableFunctions) {
   std::vector<std::string> names;
   for (const Function& function : catalog().functions) names.push_back(function.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"add", "add", "author_table", "authors_by_name",
-                                             "defaults_out", "make_checked_pair", "make_pair",
-                                             "split", "sum_all", "touch", "unnamed"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"add", "add", "author_table", "authors_by_name",
+                                      "defaults_out", "make_checked_pair", "make_pair", "split",
+                                      "sum_all", "touch", "unnamed", "use_wrapped"}));
   EXPECT_EQ(catalog().find_functions("introspect_test", "add").size(), 2u);
 }
 
@@ -536,12 +544,25 @@ TEST_F(IntrospectTest, CompositeReturnTypes) {
 // refuses functions that take or return a managed type), and each relation's row type
 // oid (a function taking it is a computed field).
 TEST_F(IntrospectTest, TypeSchemasAndRowTypes) {
-  const Function& pair = function("make_pair");
-  EXPECT_EQ(pair.return_type_schema, "introspect_test");
+  using Schemas = std::vector<std::string>;
+  const Function& pair = function("make_pair");  // (a integer, b text)
+  EXPECT_EQ(pair.return_type_schemas, (Schemas{"introspect_test", "pg_catalog"}));
   const Function& split = function("split");
-  EXPECT_EQ(split.return_type_schema, "pg_catalog");  // record
+  EXPECT_EQ(split.return_type_schemas, Schemas{"pg_catalog"});  // record
   ASSERT_EQ(split.params.size(), 3U);
-  for (const FunctionParam& param : split.params) EXPECT_EQ(param.type_schema, "pg_catalog");
+  for (const FunctionParam& param : split.params) {
+    EXPECT_EQ(param.type_schemas, Schemas{"pg_catalog"});
+  }
+  // Followed through a domain, a composite's attribute and an array's element.
+  const Function& wrapped = function("use_wrapped");
+  ASSERT_EQ(wrapped.params.size(), 1U);
+  EXPECT_EQ(wrapped.params[0].type_schemas,
+            (Schemas{"introspect_test", "introspect_test_other", "pg_catalog"}));
+  EXPECT_EQ(wrapped.return_type_schemas,
+            (Schemas{"introspect_test", "introspect_test_other", "pg_catalog"}));
+  // A table's row type is not followed into its columns (authors has text[] and domain
+  // columns; only the row type's own schema counts).
+  EXPECT_EQ(function("authors_by_name").return_type_schemas, Schemas{"introspect_test"});
 
   Connection conn(superuser_conninfo());
   const auto rows = conn.query("select 'introspect_test.authors'::regtype::oid::text as oid");

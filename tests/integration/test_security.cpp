@@ -233,6 +233,14 @@ TEST_F(Security, ManagedSchemaBypassAttemptsAreRefused) {
       {"rpc returning a table with an ai-typed column", get("/rpc/leak_table"), "PGRX403"},
       {"rpc returning a set of an ai enum", get("/rpc/leak_kinds"), "PGRX403"},
       {"rpc taking an ai enum", get("/rpc/takes_kind", "k=internal"), "PGRX403"},
+      {"rpc returning a public domain over an ai type", get("/rpc/leak_domain"), "PGRX403"},
+      {"rpc returning a public composite with an ai field", get("/rpc/leak_wrapped"), "PGRX403"},
+      {"rpc returning an array of that composite", get("/rpc/leak_wrapped_array"), "PGRX403"},
+      {"rpc taking a public domain over an ai type", get("/rpc/takes_wrapped", "k=internal"),
+       "PGRX403"},
+      {"computed field returning a domain over an ai type", get("/films", "select=id,film_secret"),
+       "42703"},
+      {"filter on that computed field", get("/films", "film_secret=eq.internal"), "42703"},
       {"select qualified column", get("/films", "select=ai.chunks.content"), "PGRST100"},
       {"cast to an ai type", get("/films", "select=id::ai.chunks"), "PGRST100"},
       {"embed through a foreign key into ai", get("/user_agents", "select=*,agents(*)"), "PGRX403"},
@@ -315,7 +323,10 @@ TEST_F(Security, FunctionsWithManagedTypesAreRefused) {
   const Call calls[] = {{"/rpc/leak_pair", "", "pair secret"},
                         {"/rpc/leak_out", "", "out secret"},
                         {"/rpc/leak_table", "", "internal"},
-                        {"/rpc/leak_kinds", "", "restricted"}};
+                        {"/rpc/leak_kinds", "", "restricted"},
+                        {"/rpc/leak_domain", "", "restricted"},
+                        {"/rpc/leak_wrapped", "", "wrapped secret"},
+                        {"/rpc/leak_wrapped_array", "", "array secret"}};
   for (const Call& call : calls) {
     SCOPED_TRACE(call.path);
     Request request = get(call.path, call.query);

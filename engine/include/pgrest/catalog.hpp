@@ -84,10 +84,12 @@ struct ForeignKey {
 struct FunctionParam {
   std::string name;  // empty when unnamed
   std::string type;  // format_type()
-  // The schema the type lives in ("pg_catalog" for built-ins; empty when the snapshot
-  // does not say): the managed-schema guard refuses functions that take or return a
-  // managed type.
-  std::string type_schema;
+  // Every schema the type reaches: its own ("pg_catalog" for built-ins), and those of the
+  // types it is built from, followed through domains, array elements, the attributes of
+  // free-standing composite types and range subtypes (empty when the snapshot does not
+  // say). The managed-schema guard refuses functions that take or return a type reaching
+  // a managed schema, however it is wrapped.
+  std::vector<std::string> type_schemas;
   uint32_t type_oid = 0;
   ParamMode mode = ParamMode::in;
   bool has_default = false;
@@ -99,7 +101,7 @@ struct Function {
   std::vector<FunctionParam> params;
   std::string return_type;  // format_type() of the (element) return type
   uint32_t return_type_oid = 0;
-  std::string return_type_schema;  // the schema of the return type, as for parameters
+  std::vector<std::string> return_type_schemas;  // as a parameter's type_schemas
   bool returns_set = false;
   bool returns_composite = false;  // composite type, or OUT/TABLE parameters
   bool returns_void = false;

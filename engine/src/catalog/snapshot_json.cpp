@@ -264,7 +264,7 @@ constexpr std::array<std::string_view, 12> kFunctionKeys = {"schema",
                                                             "name",
                                                             "return_type",
                                                             "return_type_oid",
-                                                            "return_type_schema",
+                                                            "return_type_schemas",
                                                             "returns_set",
                                                             "returns_composite",
                                                             "returns_void",
@@ -286,8 +286,8 @@ enum FunctionKey : size_t {
   kFnVolatility,
   kFnParams,
 };
-constexpr std::array<std::string_view, 6> kParamKeys = {"name",        "type", "type_oid",
-                                                        "type_schema", "mode", "has_default"};
+constexpr std::array<std::string_view, 6> kParamKeys = {"name",         "type", "type_oid",
+                                                        "type_schemas", "mode", "has_default"};
 enum ParamKey : size_t {
   kParamName,
   kParamType,
@@ -397,9 +397,8 @@ void read_function(Reader& reader, object obj, const Path& path, Function& funct
   reader.check_name(function.name, [&] { return path.field("name"); });
   function.return_type = reader.string(fields[kFnReturnType], path, "return_type");
   function.return_type_oid = reader.oid(fields[kFnReturnTypeOid], path, "return_type_oid");
-  function.return_type_schema =
-      reader.optional_string(fields[kFnReturnTypeSchema], path, "return_type_schema")
-          .value_or(std::string());
+  function.return_type_schemas =
+      reader.strings(fields[kFnReturnTypeSchema], path, "return_type_schemas");
   function.returns_set = reader.boolean(fields[kFnReturnsSet], path, "returns_set", false);
   function.returns_composite =
       reader.boolean(fields[kFnReturnsComposite], path, "returns_composite", false);
@@ -425,9 +424,7 @@ void read_function(Reader& reader, object obj, const Path& path, Function& funct
     reader.check_param_name(param.name, [&] { return path.text(); });
     param.type = reader.string(param_fields[kParamType], param_path, "type");
     param.type_oid = reader.oid(param_fields[kParamTypeOid], param_path, "type_oid");
-    param.type_schema =
-        reader.optional_string(param_fields[kParamTypeSchema], param_path, "type_schema")
-            .value_or(std::string());
+    param.type_schemas = reader.strings(param_fields[kParamTypeSchema], param_path, "type_schemas");
     param.mode = parse_enum(reader, reader.text(param_fields[kParamMode], param_path, "mode"),
                             param_path, "mode", kParamModes);
     param.has_default =
@@ -733,7 +730,7 @@ bool read_param(value v, FunctionParam& param) {
       case kParamHasDefault:
         return read_bool(field, param.has_default);
       case kParamTypeSchema:
-        return read_string(field, param.type_schema);
+        return read_strings(field, param.type_schemas, false);
       default:
         return false;
     }
@@ -757,7 +754,7 @@ bool read_function(value v, Function& function) {
       case kFnReturnTypeOid:
         return read_oid(field, function.return_type_oid);
       case kFnReturnTypeSchema:
-        return read_string(field, function.return_type_schema);
+        return read_strings(field, function.return_type_schemas, false);
       case kFnReturnsSet:
         return read_bool(field, function.returns_set);
       case kFnReturnsComposite:
@@ -981,10 +978,9 @@ std::string write_catalog_json(const Catalog& catalog) {
         .key("return_type")
         .value(function.return_type)
         .key("return_type_oid")
-        .value(function.return_type_oid)
-        .key("return_type_schema")
-        .value(function.return_type_schema)
-        .key("returns_set")
+        .value(function.return_type_oid);
+    write_strings("return_type_schemas", function.return_type_schemas);
+    writer.key("returns_set")
         .value(function.returns_set)
         .key("returns_composite")
         .value(function.returns_composite)
@@ -1004,10 +1000,9 @@ std::string write_catalog_json(const Catalog& catalog) {
           .key("type")
           .value(param.type)
           .key("type_oid")
-          .value(param.type_oid)
-          .key("type_schema")
-          .value(param.type_schema)
-          .key("mode")
+          .value(param.type_oid);
+      write_strings("type_schemas", param.type_schemas);
+      writer.key("mode")
           .value(to_string(param.mode))
           .key("has_default")
           .value(param.has_default)

@@ -61,6 +61,8 @@ Error missing_column(const Relation& relation, std::string_view column);
 // what a managed schema holds.
 Error managed_schema_error();
 bool is_managed(const Config& config, std::string_view schema);
+// Whether any of `schemas` (the schemas a type reaches) is managed.
+bool reaches_managed(const Config& config, const std::vector<std::string>& schemas);
 const std::string* header(const Request& request, std::string_view name);
 
 }  // namespace pgrest::resolve::detail

@@ -350,12 +350,13 @@ struct BindContext {
 };
 
 bool uses_managed_schema(const Config& config, const Function& function) {
-  if (is_managed(config, function.schema) || is_managed(config, function.return_type_schema)) {
+  if (is_managed(config, function.schema) ||
+      reaches_managed(config, function.return_type_schemas)) {
     return true;
   }
   return std::any_of(
       function.params.begin(), function.params.end(),
-      [&](const FunctionParam& param) { return is_managed(config, param.type_schema); });
+      [&](const FunctionParam& param) { return reaches_managed(config, param.type_schemas); });
 }
 
 // A computed field of `relation`: PostgREST writes `"t"."name"` and PostgreSQL, finding
@@ -1338,6 +1339,11 @@ Error managed_schema_error() {
 
 bool is_managed(const Config& config, std::string_view schema) {
   return contains(config.managed_schemas, schema);
+}
+
+bool reaches_managed(const Config& config, const std::vector<std::string>& schemas) {
+  return std::any_of(schemas.begin(), schemas.end(),
+                     [&](const std::string& schema) { return is_managed(config, schema); });
 }
 
 Expected<bool> resolve_scope(const Catalog& catalog, const Config& config,

@@ -275,10 +275,11 @@ bool touches_managed_schema(const Config& config, const Function& function) {
       detail::is_managed(config, *function.return_relation_schema)) {
     return true;
   }
-  if (detail::is_managed(config, function.return_type_schema)) return true;
-  return std::any_of(
-      function.params.begin(), function.params.end(),
-      [&](const FunctionParam& param) { return detail::is_managed(config, param.type_schema); });
+  if (detail::reaches_managed(config, function.return_type_schemas)) return true;
+  return std::any_of(function.params.begin(), function.params.end(),
+                     [&](const FunctionParam& param) {
+                       return detail::reaches_managed(config, param.type_schemas);
+                     });
 }
 
 }  // namespace
