@@ -196,6 +196,39 @@ TEST_F(Translate, PublishedClaimsCarryTheRoleTheRequestRunsAs) {
   EXPECT_EQ(empty.code, "22023");
 }
 
+// The PGRST202 hint is fuzzy matching, quadratic in what it compares: past its bounds
+// (a long name, thousands of argument names) the refusal comes without a hint, and fast.
+TEST_F(Translate, FunctionHintsAreBounded) {
+  // Within the bounds, a hint.
+  Error error = refused(get("/rpc/add_thm", "a=1"));
+  EXPECT_EQ(error.code, "PGRST202");
+  EXPECT_TRUE(error.hint.has_value());
+  // A 300-byte name: no hint.
+  error = refused(get("/rpc/add_them" + std::string(300, 'x'), "a=1"));
+  EXPECT_EQ(error.code, "PGRST202");
+  EXPECT_FALSE(error.hint.has_value());
+  // 20,000 argument names in a POST body to an existing function: no hint.
+  std::string body = "{";
+  for (int i = 0; i < 20000; ++i) {
+    if (i > 0) body += ",";
+    body += "\"arg" + std::to_string(i) + "xxxxxxxxxxxxxxxxxxxxxxxx\":1";
+  }
+  body += "}";
+  Request request = get("/rpc/add_them", "");
+  request.method = "POST";
+  request.body = body;
+  Config roomy;
+  roomy.limits.max_body_bytes = 1 << 24;
+  Engine engine(sample_catalog(), roomy);
+  const auto start = std::chrono::steady_clock::now();
+  error = refused(request, &engine);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(error.code, "PGRST202");
+  EXPECT_FALSE(error.hint.has_value());
+  // Generous for a loaded machine or a sanitizer build; unbounded matching took seconds.
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+}
+
 TEST_F(Translate, RoutingErrors) {
   Request request = get("/a/b", "");
   EXPECT_EQ(refused(request).code, "PGRST125");

@@ -132,8 +132,15 @@ size_t levenshtein(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// The hint is a courtesy on an error path: its cost (quadratic in the lengths compared,
+// linear in the candidates) is bounded so that a long name, a request with thousands of
+// argument names or a schema with thousands of functions cannot make a refusal expensive.
+constexpr size_t kMaxHintText = 256;        // bytes of the name or argument list compared
+constexpr size_t kMaxHintCandidates = 500;  // functions (or overloads) considered
+
 std::optional<std::string> fuzzy_best(const std::vector<std::string>& candidates,
                                       std::string_view query) {
+  if (query.size() > kMaxHintText || candidates.size() > kMaxHintCandidates) return std::nullopt;
   const std::string key = lowercase(query);
   for (const std::string& candidate : candidates) {
     if (lowercase(candidate) == key) return candidate;
@@ -143,6 +150,7 @@ std::optional<std::string> fuzzy_best(const std::vector<std::string>& candidates
     const double wanted_magnitude = magnitude(wanted);
     std::vector<std::pair<double, size_t>> scored;  // cosine, candidate index
     for (size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i].size() > kMaxHintText) continue;
       const auto grams = gram_vector(lowercase(candidates[i]), size);
       double dot = 0;
       for (const auto& [gram, count] : grams) {
@@ -208,8 +216,9 @@ Error no_function(const Catalog& catalog, std::string_view schema, std::string_v
     if (overloads.empty()) {
       std::vector<std::string> names;
       for (const Function& function : catalog.functions) {
-        if (function.schema == schema &&
-            std::find(names.begin(), names.end(), function.name) == names.end()) {
+        if (function.schema != schema) continue;
+        if (names.size() > kMaxHintCandidates) break;  // no hint then: fuzzy_best refuses
+        if (std::find(names.begin(), names.end(), function.name) == names.end()) {
           names.push_back(function.name);
         }
       }
@@ -223,7 +232,12 @@ Error no_function(const Catalog& catalog, std::string_view schema, std::string_v
         }
         lists.push_back(sorted_list(std::move(params)));
       }
-      best = fuzzy_best(lists, sorted_list(arguments));
+      // Measured before the list is built: thousands of argument names get no hint.
+      size_t argument_bytes = 0;
+      for (const std::string& argument : arguments) argument_bytes += argument.size() + 2;
+      if (argument_bytes <= kMaxHintText && overloads.size() <= kMaxHintCandidates) {
+        best = fuzzy_best(lists, sorted_list(arguments));
+      }
       if (best) best = std::string(name) + *best;
     }
     if (best) hint = "Perhaps you meant to call the function " + std::string(schema) + "." + *best;
