@@ -379,6 +379,21 @@ TEST_F(Embed, CompositeForeignKey) {
                   {"label":"gear","emb_stock":[{"qty":7}]},{"label":"nut","emb_stock":[]}])");
 }
 
+// A to-many spread counts its rows in a column of its own: a column aliased to any name,
+// the lateral's or that count's included, must not collide with it.
+TEST_F(Embed, SpreadColumnsMayTakeAnyAlias) {
+  expect_body(
+      "/emb_parts",
+      "select=label,...emb_stock(emb_parts_emb_stock_1:qty,"
+      "emb_parts_emb_stock_1_count:id)&order=label&emb_stock.order=id",
+      R"([{"label":"bolt","emb_parts_emb_stock_1":[10,5],"emb_parts_emb_stock_1_count":[1,2]},
+                  {"label":"gear","emb_parts_emb_stock_1":[7],"emb_parts_emb_stock_1_count":[3]},
+                  {"label":"nut","emb_parts_emb_stock_1":[],"emb_parts_emb_stock_1_count":[]}])");
+  expect_body("/emb_parts",
+              "select=label,...emb_stock(emb_parts_emb_stock_1_count:qty)&emb_stock=is.null",
+              R"([{"label":"nut","emb_parts_emb_stock_1_count":[]}])");
+}
+
 TEST_F(Embed, NonStrictJunctionIsNoManyToMany) {
   // emb_reviews points at films and actors but has a surrogate key: films and actors
   // stay many-to-many through roles only, so the embed is not ambiguous.

@@ -147,6 +147,19 @@ void append_like_pattern(std::string& out, std::string_view value) {
   for (const char c : value) out += c == '*' ? '%' : c;
 }
 
+std::vector<std::string_view> output_names(const plan::ReadNode& node);
+
+// The column in which a to-many spread's lateral counts its rows: named after the
+// lateral, and distinct from the spread's own output columns (a request may alias one of
+// them to anything, the lateral's name included).
+std::string spread_count_name(const plan::Embed& embed) {
+  std::string name(embed.lateral_alias);
+  name += "_count";
+  const std::vector<std::string_view> names = output_names(*embed.node);
+  while (std::find(names.begin(), names.end(), name) != names.end()) name += '_';
+  return name;
+}
+
 void null_embed_sql(SqlBuilder& sql, const plan::ReadNode& node, const plan::Predicate& predicate) {
   const plan::Embed& embed = node.embeds[*predicate.embed_index];
   const bool is_null = predicate.expr.is_value == ast::IsValue::null;
@@ -157,7 +170,7 @@ void null_embed_sql(SqlBuilder& sql, const plan::ReadNode& node, const plan::Pre
     sql.text("row_to_json(").identifier(embed.lateral_alias).text(".*)");
     sql.text(is_null ? " is null" : " is not null");
   } else if (embed.spread) {
-    sql.identifier(embed.lateral_alias).text(".").identifier(embed.lateral_alias);
+    sql.identifier(embed.lateral_alias).text(".").identifier(spread_count_name(embed));
     sql.text(is_null ? " = 0" : " > 0");
   } else {
     sql.identifier(embed.lateral_alias).text(".").identifier(embed.lateral_alias);
@@ -273,8 +286,6 @@ void entry_expression(SqlBuilder& sql, const Scope& scope, const plan::SelectEnt
 }
 
 // Output column names, for to-many spreads.
-std::vector<std::string_view> output_names(const plan::ReadNode& node);
-
 // The value an embed contributes to its parent's row.
 void embed_value_sql(SqlBuilder& sql, const plan::Embed& embed) {
   if (embed.relationship->to_one()) {
@@ -454,7 +465,7 @@ void joins_sql(SqlBuilder& sql, const plan::ReadNode& node, const Scope& scope) 
       // A to-many spread turns each column into an array, in the embed's order. The
       // count of rows makes it one row per parent even with no columns (`...rel()`), and
       // is what a null-embed filter on the spread tests.
-      sql.text("select count(*) as ").text(lateral);
+      sql.text("select count(*) as ").identifier(spread_count_name(embed));
       for (const std::string_view name : output_names(*embed.node)) {
         sql.text(", coalesce(json_agg(").text(lateral).text(".").identifier(name);
         sql.text("), '[]')::jsonb as ").identifier(name);
