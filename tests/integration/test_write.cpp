@@ -129,6 +129,18 @@ TEST_F(Write, MissingDefaultFillsAbsentKeys) {
             canonical(R"([{"kind":"a","payload":null},{"kind":"note","payload":{"x":1}}])"));
 }
 
+// missing=default fills an identity column from its sequence (PostgREST's schema cache
+// gives such a column nextval() as its default) and assigns a default of another type
+// as PostgreSQL would.
+TEST_F(Write, MissingDefaultFillsIdentityAndConvertedDefaults) {
+  Execution execution =
+      run(request("POST", "/gid", "columns=id,a,r", R"([{"a":2},{"a":3,"id":50,"r":9}])",
+                  {{"Prefer", "missing=default"}}));
+  ASSERT_TRUE(execution.ok) << execution.message;
+  EXPECT_EQ(table("select id, a, r from public.gid order by id"),
+            canonical(R"([{"id":1,"a":2,"r":2},{"id":50,"a":3,"r":9}])"));
+}
+
 TEST_F(Write, BodyErrorsWriteNothing) {
   const auto code = [&](const std::string& body, const std::string& query = "") {
     return refusal(request("POST", "/directors", query, body)).code;

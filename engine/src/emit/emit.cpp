@@ -879,10 +879,12 @@ void payload_source_sql(SqlBuilder& sql, const plan::WritePlan& write, bool firs
       first = false;
       sql.param(column->name).text("::text, case when \"pgrst_element\" ? ");
       sql.param(column->name).text("::text then \"pgrst_element\"->");
-      sql.param(column->name).text("::text else to_jsonb(");
+      sql.param(column->name).text("::text else to_jsonb((");
       // The catalog's own default expression, as PostgREST inlines it: catalog text,
-      // never request text.
-      sql.text(*column->default_expr).text(") end");
+      // never request text. Cast to the column's type first, as assigning it would: a
+      // default of another type (`integer default 1.5`) must not reach the record as
+      // text the column's type cannot read.
+      sql.text(*column->default_expr).text(")::").text(column->type).text(") end");
     }
     if (!first) sql.text(")");
     sql.text(")");
