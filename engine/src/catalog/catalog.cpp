@@ -377,10 +377,17 @@ void Catalog::build_relationships() {
   // The edges of each table (or view), for the junctions.
   std::vector<uint32_t> key_offsets;
   std::vector<uint32_t> keys_by_table;
-  group_by(
-      relations.size(), edge_count,
-      [&](size_t e) { return e < key_count ? key_from[e] : view_edges[e - key_count].source; },
-      key_offsets, keys_by_table);
+  if (view_edges.empty()) {
+    // The common case, kept to the plain loop over the FKs.
+    group_by(
+        relations.size(), key_count, [&](size_t k) { return key_from[k]; }, key_offsets,
+        keys_by_table);
+  } else {
+    group_by(
+        relations.size(), edge_count,
+        [&](size_t e) { return e < key_count ? key_from[e] : view_edges[e - key_count].source; },
+        key_offsets, keys_by_table);
+  }
   // PostgREST's addM2MRels: a table is a junction between the targets of two of its
   // many-to-one edges (one-to-one ones do not count) when the columns of both are in its
   // primary key (a view's: the one it exposes) and they come from differently named
