@@ -252,6 +252,43 @@ GROUP BY r.root, n.nspname
 ORDER BY r.root, n.nspname COLLATE "C"
 )sql";
 
+// Views: the rule that defines each (its query tree as pg_node_tree text, parsed by
+// view_target_origins()), for the relations $1 (an oid[]) that are views or materialized
+// views; other relations come back with a NULL rule, so that the caller learns which of
+// the origins it asked about are tables. Asked first for the catalog's views, then for the
+// relations their columns come from, until no view is left unread (a view of a view).
+constexpr const char* kViewRulesSql = R"sql(
+SELECT c.oid, c.relkind, r.ev_action::text
+FROM pg_class c
+LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
+                       AND c.relkind IN ('v', 'm')
+WHERE c.oid = ANY ($1::oid[])
+)sql";
+
+// The primary keys and foreign keys of the tables $1 (an oid[]) that views expose columns
+// of, wherever the tables are: an exposed view often stands for a table of a private
+// schema. `unique` says whether a foreign key's columns are a primary or unique key of
+// their table (the relationship is then one-to-one), compared as sets as the catalog's own
+// relationships compare them.
+constexpr const char* kViewKeyConstraintsSql = R"sql(
+SELECT con.contype, con.conname,
+       con.conrelid, sn.nspname, sc.relname, con.conkey,
+       con.confrelid, rn.nspname, rc.relname, con.confkey,
+       con.contype = 'f' AND EXISTS (
+         SELECT 1 FROM pg_constraint u
+         WHERE u.conrelid = con.conrelid AND u.contype IN ('p', 'u')
+           AND u.conkey @> con.conkey AND u.conkey <@ con.conkey)
+FROM pg_constraint con
+JOIN pg_class sc ON sc.oid = con.conrelid
+JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.contype IN ('p', 'f') AND con.conparentid = 0
+  AND (con.conrelid = ANY ($1::oid[])
+       OR (con.contype = 'f' AND con.confrelid = ANY ($1::oid[])))
+ORDER BY con.oid
+)sql";
+
 // The full query texts, concatenated once per process.
 struct Queries {
   std::string relations;
@@ -301,6 +338,11 @@ enum ConstraintField : int {
 };
 
 enum AttributeField : int { kAttRelOid, kAttNum, kAttName };
+
+enum ViewRuleField : int { kRuleRelOid, kRuleRelKind, kRuleAction };
+
+// kViewKeyConstraintsSql: the constraint fields, then whether the key is unique.
+constexpr int kConUnique = kConRefKey + 1;
 
 enum FunctionField : int {
   kFnOid,
@@ -415,6 +457,162 @@ std::vector<int16_t> parse_attnums(std::string_view text) {
     }
   }
   return attnums;
+}
+
+// Where a view's column comes from: PostgreSQL records, for each entry of a query's
+// target list that is a plain column reference (renamed or not; not an expression, not
+// a cast), the table and column it reads (resorigtbl, resorigcol; 0 otherwise).
+struct TargetOrigin {
+  int16_t resno = 0;   // the view's column (its attnum)
+  uint32_t table = 0;  // the relation read, 0 when the entry is not a plain reference
+  int16_t column = 0;
+};
+
+// A reader of the pg_node_tree text format (PostgreSQL's outfuncs.c): nodes are
+// `{NAME :field value ...}`, lists `(...)`, and every other value one token, in which
+// whitespace, parentheses, braces and backslashes are escaped with a backslash. A Const's
+// value is the one field of several tokens (`:constvalue 4 [ 1 0 0 0 ]`); tokens that
+// are not a field name are skipped, which covers it.
+class NodeText {
+ public:
+  explicit NodeText(std::string_view text) : text_(text) {}
+
+  // Moves past `expected` (after any whitespace); false when something else is there.
+  bool take(char expected) {
+    space();
+    if (pos_ >= text_.size() || text_[pos_] != expected) return false;
+    ++pos_;
+    return true;
+  }
+  bool at(char expected) {
+    space();
+    return pos_ < text_.size() && text_[pos_] == expected;
+  }
+  bool done() {
+    space();
+    return pos_ >= text_.size();
+  }
+  std::string_view token() {
+    space();
+    const size_t begin = pos_;
+    while (pos_ < text_.size()) {
+      const char ch = text_[pos_];
+      if (ch == '\\') {
+        pos_ = std::min(pos_ + 2, text_.size());
+        continue;
+      }
+      if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '(' || ch == ')' || ch == '{' ||
+          ch == '}') {
+        break;
+      }
+      ++pos_;
+    }
+    return text_.substr(begin, pos_ - begin);
+  }
+  // Skips one value: a node or list with everything in it, or a token.
+  void skip() {
+    space();
+    if (pos_ >= text_.size()) return;
+    if (text_[pos_] != '{' && text_[pos_] != '(') {
+      token();
+      return;
+    }
+    size_t depth = 0;
+    while (pos_ < text_.size()) {
+      const char ch = text_[pos_];
+      if (ch == '\\') {
+        pos_ = std::min(pos_ + 2, text_.size());
+        continue;
+      }
+      ++pos_;
+      if (ch == '{' || ch == '(') {
+        ++depth;
+      } else if (ch == '}' || ch == ')') {
+        if (--depth == 0) return;
+      }
+    }
+  }
+  // Reads the fields of the node just entered (after its name) up to its closing brace,
+  // calling on_field(name) at each field name: it either reads the value or returns
+  // false to have it skipped. False when the text ends first.
+  template <typename OnField>
+  bool fields(OnField on_field) {
+    while (!done()) {
+      if (take('}')) return true;
+      if (at('{') || at('(')) {
+        skip();
+        continue;
+      }
+      if (at(')')) return false;
+      const std::string_view name = token();
+      if (name.empty()) return false;
+      if (name.front() == ':' && !on_field(name)) skip();
+    }
+    return false;
+  }
+  template <typename Number>
+  Number number() {
+    const std::string_view text = token();
+    Number value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+  }
+
+ private:
+  void space() {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t')) {
+      ++pos_;
+    }
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+// The origins of a view's columns, from its rule's action (pg_rewrite.ev_action as text: a
+// list holding the view's one Query). Only the Query's own target list counts: entries
+// of subqueries, CTEs and sublinks describe other queries. Junk entries are not columns.
+// Text it cannot follow gives no origins (the view then exposes no keys), never an error.
+std::vector<TargetOrigin> view_target_origins(std::string_view action) {
+  std::vector<TargetOrigin> origins;
+  NodeText text(action);
+  if (!text.take('(') || !text.take('{') || text.token() != "QUERY") return origins;
+  bool ok = true;
+  text.fields([&](std::string_view field) {
+    if (field != ":targetList") return false;
+    if (!text.take('(')) {
+      text.token();  // <>: no columns
+      return true;
+    }
+    while (!text.take(')')) {
+      if (!text.take('{') || text.token() != "TARGETENTRY") {
+        ok = false;
+        return true;
+      }
+      TargetOrigin origin;
+      bool junk = false;
+      ok = ok && text.fields([&](std::string_view name) {
+        if (name == ":resno") {
+          origin.resno = text.number<int16_t>();
+        } else if (name == ":resorigtbl") {
+          origin.table = text.number<uint32_t>();
+        } else if (name == ":resorigcol") {
+          origin.column = text.number<int16_t>();
+        } else if (name == ":resjunk") {
+          junk = text.token() == "true";
+        } else {
+          return false;
+        }
+        return true;
+      });
+      if (!ok) return true;
+      if (!junk && origin.resno > 0) origins.push_back(origin);
+    }
+    return true;
+  });
+  if (!ok) origins.clear();
+  return origins;
 }
 
 // Libraries must not write to stderr behind the caller's back.
@@ -569,6 +767,7 @@ class CatalogBuilder {
     for (int row = 0; row < rows.count(); ++row) {
       relation_index_.emplace(rows.number(row, kRelOid),
                               static_cast<uint32_t>(catalog_.relations.size()));
+      relation_oids_.push_back(rows.number(row, kRelOid));
       Relation& relation = catalog_.relations.emplace_back();
       relation.schema = rows.string(row, kRelSchema);
       relation.name = rows.string(row, kRelName);
@@ -627,6 +826,7 @@ class CatalogBuilder {
 
   void add_foreign_attributes(const Rows& rows) {
     for (int row = 0; row < rows.count(); ++row) {
+      attributes_read_.insert(rows.number(row, kAttRelOid));
       foreign_attributes_.emplace(attribute_key(rows.number(row, kAttRelOid),
                                                 static_cast<int16_t>(rows.number(row, kAttNum))),
                                   rows.string(row, kAttName));
@@ -675,6 +875,203 @@ class CatalogBuilder {
       }
     }
     // Listed by name, so that snapshots diff well.
+    std::sort(catalog_.foreign_keys.begin(), catalog_.foreign_keys.end(),
+              [](const ForeignKey& a, const ForeignKey& b) {
+                return std::tie(a.schema, a.table, a.name) < std::tie(b.schema, b.table, b.name);
+              });
+    return true;
+  }
+
+  // ---- Views (PostgREST's view key dependencies)
+
+  // The catalog's views and materialized views, whose rules are read first.
+  std::vector<uint32_t> view_oids() const {
+    std::vector<uint32_t> oids;
+    for (uint32_t index = 0; index < catalog_.relations.size(); ++index) {
+      const RelationKind kind = catalog_.relations[index].kind;
+      if (kind == RelationKind::view || kind == RelationKind::materialized_view) {
+        oids.push_back(relation_oids_[index]);
+      }
+    }
+    return oids;
+  }
+
+  void add_view_rules(const Rows& rows) {
+    for (int row = 0; row < rows.count(); ++row) {
+      const uint32_t oid = rows.number(row, kRuleRelOid);
+      rules_read_.insert(oid);
+      if (rows.is_null(row, kRuleAction)) continue;  // a table
+      view_origins_[oid] = view_target_origins(rows.text(row, kRuleAction));
+    }
+  }
+
+  // The relations that views read columns of and whose rules were not asked for yet:
+  // views among them are followed to the tables beneath.
+  std::vector<uint32_t> unread_origins() const {
+    std::vector<uint32_t> oids;
+    for (const auto& [view, origins] : view_origins_) {
+      for (const TargetOrigin& origin : origins) {
+        if (origin.table != 0 && !rules_read_.contains(origin.table)) oids.push_back(origin.table);
+      }
+    }
+    std::sort(oids.begin(), oids.end());
+    oids.erase(std::unique(oids.begin(), oids.end()), oids.end());
+    return oids;
+  }
+
+  // Follows each column of the catalog's views down through views of views to the table
+  // column it reads, and returns those tables. A chain is cut where a view's column is
+  // not a plain reference; the depth bound only guards against a malformed rule.
+  std::vector<uint32_t> resolve_view_origins() {
+    std::vector<uint32_t> tables;
+    for (const uint32_t view : view_oids()) {
+      const auto found = view_origins_.find(view);
+      if (found == view_origins_.end()) continue;
+      std::vector<TargetOrigin>& resolved = base_origins_[view];
+      for (TargetOrigin origin : found->second) {
+        for (int depth = 0; origin.table != 0 && depth < 100; ++depth) {
+          const auto below = view_origins_.find(origin.table);
+          if (below == view_origins_.end()) break;  // a table
+          const auto entry =
+              std::find_if(below->second.begin(), below->second.end(),
+                           [&](const TargetOrigin& e) { return e.resno == origin.column; });
+          origin.table = entry == below->second.end() ? 0 : entry->table;
+          origin.column = entry == below->second.end() ? 0 : entry->column;
+        }
+        if (origin.table == 0 || view_origins_.contains(origin.table)) continue;
+        resolved.push_back(origin);
+        tables.push_back(origin.table);
+      }
+    }
+    std::sort(tables.begin(), tables.end());
+    tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+    return tables;
+  }
+
+  // The relations at either end of the constraints in `rows` whose column names have not
+  // been read.
+  std::vector<uint32_t> unnamed_relations(const Rows& rows) const {
+    std::vector<uint32_t> oids;
+    for (int row = 0; row < rows.count(); ++row) {
+      for (const int field : {kConRelOid, kConRefRelOid}) {
+        const uint32_t oid = rows.number(row, field);
+        if (oid != 0 && !find_relation(oid) && !attributes_read_.contains(oid)) {
+          oids.push_back(oid);
+        }
+      }
+    }
+    std::sort(oids.begin(), oids.end());
+    oids.erase(std::unique(oids.begin(), oids.end()), oids.end());
+    return oids;
+  }
+
+  // The keys each view exposes (kViewKeyConstraintsSql rows), and the foreign keys they
+  // name that the catalog does not have yet. After add_constraints().
+  bool add_view_keys(const Rows& rows, std::string* error) {
+    // The constraints on each table, and the foreign keys to it.
+    std::unordered_map<uint32_t, std::vector<int>> declared_on;
+    std::unordered_map<uint32_t, std::vector<int>> referencing;
+    for (int row = 0; row < rows.count(); ++row) {
+      declared_on[rows.number(row, kConRelOid)].push_back(row);
+      if (rows.code(row, kConType) == 'f')
+        referencing[rows.number(row, kConRefRelOid)].push_back(row);
+    }
+    std::vector<int> named;  // foreign keys a view key names
+    const size_t first_key = catalog_.view_keys.size();
+    for (uint32_t index = 0; index < catalog_.relations.size(); ++index) {
+      const auto found = base_origins_.find(relation_oids_[index]);
+      if (found == base_origins_.end()) continue;
+      const Relation& view = catalog_.relations[index];
+      const std::vector<TargetOrigin>& origins = found->second;
+      // The view's columns exposing (table, attnum), in the view's column order.
+      const auto exposing = [&](uint32_t table, int16_t attnum) {
+        std::vector<std::string> names;
+        for (const TargetOrigin& origin : origins) {
+          if (origin.table != table || origin.column != attnum) continue;
+          if (const std::string* name = column_name(relation_oids_[index], origin.resno)) {
+            names.push_back(*name);
+          }
+        }
+        return names;
+      };
+      std::vector<uint32_t> tables;
+      for (const TargetOrigin& origin : origins) tables.push_back(origin.table);
+      std::sort(tables.begin(), tables.end());
+      tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+      const auto add = [&](uint32_t table, int row, ViewKeyKind kind) {
+        const std::vector<int16_t> attnums = parse_attnums(
+            rows.text(row, kind == ViewKeyKind::referenced_key ? kConRefKey : kConKey));
+        ViewKey key;
+        for (const int16_t attnum : attnums) {
+          std::vector<std::string> names = exposing(table, attnum);
+          if (names.empty()) return;  // only keys the view exposes whole
+          key.columns.push_back(std::move(names));
+        }
+        if (key.columns.empty()) return;
+        key.schema = view.schema;
+        key.view = view.name;
+        key.kind = kind;
+        key.table_schema = rows.string(row, kConSchema);
+        key.table = rows.string(row, kConTable);
+        key.constraint = rows.string(row, kConName);
+        key.unique = kind == ViewKeyKind::foreign_key && rows.flag(row, kConUnique);
+        catalog_.view_keys.push_back(std::move(key));
+        if (kind != ViewKeyKind::primary_key) named.push_back(row);
+      };
+      for (const uint32_t table : tables) {
+        if (const auto on = declared_on.find(table); on != declared_on.end()) {
+          for (const int row : on->second) {
+            add(table, row,
+                rows.code(row, kConType) == 'p' ? ViewKeyKind::primary_key
+                                                : ViewKeyKind::foreign_key);
+          }
+        }
+        if (const auto to = referencing.find(table); to != referencing.end()) {
+          for (const int row : to->second) add(table, row, ViewKeyKind::referenced_key);
+        }
+      }
+    }
+    // Listed by view, then constraint, so that snapshots diff well.
+    std::sort(catalog_.view_keys.begin() + static_cast<std::ptrdiff_t>(first_key),
+              catalog_.view_keys.end(), [](const ViewKey& a, const ViewKey& b) {
+                return std::tie(a.schema, a.view, a.table_schema, a.table, a.constraint, a.kind) <
+                       std::tie(b.schema, b.view, b.table_schema, b.table, b.constraint, b.kind);
+              });
+    // The foreign keys between tables outside the schemas (the others are there already).
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    const auto listed = [&](const ForeignKey& key) {
+      const auto at = std::lower_bound(catalog_.foreign_keys.begin(), catalog_.foreign_keys.end(),
+                                       key, [](const ForeignKey& a, const ForeignKey& b) {
+                                         return std::tie(a.schema, a.table, a.name) <
+                                                std::tie(b.schema, b.table, b.name);
+                                       });
+      return at != catalog_.foreign_keys.end() && at->schema == key.schema &&
+             at->table == key.table && at->name == key.name;
+    };
+    std::vector<ForeignKey> added;
+    for (const int row : named) {
+      ForeignKey key;
+      key.name = rows.string(row, kConName);
+      key.schema = rows.string(row, kConSchema);
+      key.table = rows.string(row, kConTable);
+      key.ref_schema = rows.string(row, kConRefSchema);
+      key.ref_table = rows.string(row, kConRefTable);
+      if (listed(key)) continue;
+      if (!column_names(rows.number(row, kConRelOid), rows.text(row, kConKey), &key.columns)) {
+        *error = unknown_column(rows, row, kConSchema, kConTable);
+        return false;
+      }
+      if (!column_names(rows.number(row, kConRefRelOid), rows.text(row, kConRefKey),
+                        &key.ref_columns) ||
+          key.ref_columns.size() != key.columns.size()) {
+        *error = unknown_column(rows, row, kConRefSchema, kConRefTable);
+        return false;
+      }
+      added.push_back(std::move(key));
+    }
+    if (added.empty()) return true;
+    std::move(added.begin(), added.end(), std::back_inserter(catalog_.foreign_keys));
     std::sort(catalog_.foreign_keys.begin(), catalog_.foreign_keys.end(),
               [](const ForeignKey& a, const ForeignKey& b) {
                 return std::tie(a.schema, a.table, a.name) < std::tie(b.schema, b.table, b.name);
@@ -801,6 +1198,13 @@ class CatalogBuilder {
   std::unordered_map<uint32_t, uint32_t> relation_index_;  // oid -> position in relations
   std::vector<std::vector<int16_t>> attnums_;              // per relation, parallel to its columns
   std::unordered_map<uint64_t, std::string> foreign_attributes_;  // see attribute_key()
+  std::unordered_set<uint32_t> attributes_read_;  // relations in foreign_attributes_
+  std::vector<uint32_t> relation_oids_;           // parallel to the catalog's relations
+  std::unordered_set<uint32_t> rules_read_;       // relations kViewRulesSql was asked about
+  // The origins of the columns of every view read, and of the catalog's views resolved
+  // to table columns.
+  std::unordered_map<uint32_t, std::vector<TargetOrigin>> view_origins_;
+  std::unordered_map<uint32_t, std::vector<TargetOrigin>> base_origins_;
 };
 
 }  // namespace
@@ -887,6 +1291,33 @@ std::shared_ptr<Catalog> introspect_catalog(const std::string& conninfo,
     builder.add_foreign_attributes(Rows(attribute_rows.get()));
   }
 
+  // Views: the origins of their columns, followed through views of views, and the keys
+  // of the tables beneath (only when the schemas hold a view).
+  ResultHandle view_key_rows;
+  if (std::vector<uint32_t> pending = builder.view_oids(); !pending.empty()) {
+    for (int round = 0; !pending.empty() && round < 100; ++round) {
+      const std::string oids_param = oid_array_literal(pending);
+      const ResultHandle rule_rows = session.query(kViewRulesSql, oids_param.c_str(), "views");
+      if (!rule_rows) return fail();
+      builder.add_view_rules(Rows(rule_rows.get()));
+      pending = builder.unread_origins();
+    }
+    if (const std::vector<uint32_t> tables = builder.resolve_view_origins(); !tables.empty()) {
+      const std::string oids_param = oid_array_literal(tables);
+      view_key_rows = session.query(kViewKeyConstraintsSql, oids_param.c_str(), "view keys");
+      if (!view_key_rows) return fail();
+      if (const std::vector<uint32_t> unnamed =
+              builder.unnamed_relations(Rows(view_key_rows.get()));
+          !unnamed.empty()) {
+        const std::string unnamed_param = oid_array_literal(unnamed);
+        const ResultHandle attribute_rows =
+            session.query(kForeignAttributesSql, unnamed_param.c_str(), "view key columns");
+        if (!attribute_rows) return fail();
+        builder.add_foreign_attributes(Rows(attribute_rows.get()));
+      }
+    }
+  }
+
   const ResultHandle function_rows = session.query(sql.functions.c_str(), param, "functions");
   if (!function_rows) return fail();
   const ResultHandle type_schema_rows =
@@ -897,6 +1328,7 @@ std::shared_ptr<Catalog> introspect_catalog(const std::string& conninfo,
   catalog->schemas = CatalogBuilder::strings(Rows(schema_rows.get()));
   catalog->roles = CatalogBuilder::strings(Rows(role_rows.get()));
   if (!builder.add_constraints(Rows(constraint_rows.get()), error)) return nullptr;
+  if (view_key_rows && !builder.add_view_keys(Rows(view_key_rows.get()), error)) return nullptr;
   builder.add_functions(Rows(function_rows.get()));
   builder.add_type_schemas(Rows(type_schema_rows.get()));
 

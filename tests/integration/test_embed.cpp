@@ -404,5 +404,66 @@ TEST_F(Embed, NonStrictJunctionIsNoManyToMany) {
               R"([{"id":2,"emb_reviews":[{"stars":5},{"stars":1}]}])");
 }
 
+// Views embed as PostgREST embeds them, through the keys of the tables beneath them
+// (fixture section "embedding: views").
+TEST_F(Embed, ViewToTableAndTableToView) {
+  expect_body("/film_cards", "select=title,directors(name)&film_id=eq.2",
+              R"([{"title":"Seven Samurai","directors":{"name":"Akira Kurosawa"}}])");
+  expect_body("/directors", "select=name,film_cards(title,loud_title)&id=eq.3",
+              R"([{"name":"Chantal Akerman",
+                   "film_cards":[{"title":"Jeanne Dielman","loud_title":"JEANNE DIELMAN"}]}])");
+  // film_titles exposes films' primary key: the one-to-one from film_posters stays one.
+  expect_body("/film_posters", "select=url,film_titles(title)&film_id=eq.1",
+              R"([{"url":"cleo.jpg","film_titles":{"title":"Cléo from 5 to 7"}}])");
+  expect_body("/film_titles", "select=title,film_posters(url)&id=eq.2",
+              R"([{"title":"Seven Samurai","film_posters":{"url":"samurai.jpg"}}])");
+  // Many-to-many through the roles junction, to and from the view.
+  expect_body("/actors", "select=name,film_titles(title)&id=eq.3",
+              R"([{"name":"Delphine Seyrig","film_titles":[{"title":"Jeanne Dielman"}]}])");
+  expect_body("/film_titles", "select=title,actors(name)&id=eq.1",
+              R"([{"title":"Cléo from 5 to 7","actors":[{"name":"Corinne Marchand"}]}])");
+}
+
+TEST_F(Embed, ViewToViewAndViewsOfViews) {
+  expect_body("/film_cards", "select=title,director_cards(name)&film_id=eq.1",
+              R"([{"title":"Cléo from 5 to 7","director_cards":{"name":"Agnès Varda"}}])");
+  expect_body("/director_cards", "select=name,film_cards(film_id)&id=eq.1&film_cards.order=film_id",
+              R"([{"name":"Agnès Varda","film_cards":[{"film_id":1},{"film_id":5}]}])");
+  expect_body("/film_cards", "select=title,director_cards_2(director_name)&film_id=eq.4",
+              R"([{"title":"Rashomon","director_cards_2":{"director_name":"Akira Kurosawa"}}])");
+  expect_body("/director_cards_2", "select=director_name,films(id)&director_key=eq.3",
+              R"([{"director_name":"Chantal Akerman","films":[{"id":3}]}])");
+  // Tables of a schema the API does not expose relate through their views only.
+  expect_body(
+      "/pet_view", "select=name,owner_view(name)&order=id",
+      R"([{"name":"rex","owner_view":{"name":"ann"}},{"name":"tom","owner_view":{"name":"ann"}},
+                  {"name":"kit","owner_view":{"name":"bob"}}])");
+  expect_body("/owner_view", "select=name,pet_view(name)&id=eq.1&pet_view.order=id",
+              R"([{"name":"ann","pet_view":[{"name":"rex"},{"name":"tom"}]}])");
+}
+
+TEST_F(Embed, ViewRelationshipsAreNamedAsInPostgrest) {
+  // film_titles does not expose films.director_id: no relationship with directors.
+  EXPECT_EQ(refusal("/film_titles", "select=*,directors(*)").code, "PGRST200");
+  EXPECT_EQ(refusal("/directors", "select=*,film_titles(*)").code, "PGRST200");
+  // The foreign key exposed twice: one relationship per column, told apart by the column.
+  Error error = refusal("/film_twins", "select=*,directors(*)");
+  EXPECT_EQ(error.code, "PGRST201");
+  expect_body("/film_twins", "select=id,directors!second_director(name)&id=eq.3",
+              R"([{"id":3,"directors":{"name":"Chantal Akerman"}}])");
+  // The constraint keeps its name; as the target it names the table, never a view.
+  expect_body("/film_cards", "select=film_id,films_director_id_fkey(name)&film_id=eq.2",
+              R"([{"film_id":2,"films_director_id_fkey":{"name":"Akira Kurosawa"}}])");
+  expect_body("/film_cards", "select=film_id,made_by(name)&film_id=eq.2",
+              R"([{"film_id":2,"made_by":{"name":"Akira Kurosawa"}}])");
+  expect_body("/film_cards",
+              "select=film_id,director_cards!films_director_id_fkey(name)&film_id=eq.2",
+              R"([{"film_id":2,"director_cards":{"name":"Akira Kurosawa"}}])");
+  // A public view over a managed table leads into the managed schema: refused like a
+  // foreign key into it (Security.* shows the API layer following it).
+  EXPECT_EQ(refusal("/chunk_refs", "select=*,knowledge_bases(*)").code, "PGRX403");
+  EXPECT_EQ(refusal("/chunk_refs", "select=*,knowledge_base_id(*)").code, "PGRX403");
+}
+
 }  // namespace
 }  // namespace pgrest::testing

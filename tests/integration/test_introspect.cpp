@@ -606,5 +606,233 @@ TEST(Introspect, MalformedConninfoIsAOneLineError) {
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
 }
 
+// ---------------------------------------------------------------------------------------
+// Views: the keys of the tables beneath them that they expose (PostgREST's view key
+// dependencies), read from their rules. A schema of its own, with a private one beside it
+// whose tables only views expose.
+
+constexpr const char* kViewsSchemaSql = R"sql(
+set client_min_messages = warning;
+drop schema if exists introspect_views cascade;
+drop schema if exists introspect_views_private cascade;
+create schema introspect_views;
+create schema introspect_views_private;
+
+create table introspect_views.shelves (id integer primary key, label text);
+create table introspect_views.books (
+  id integer,
+  edition integer,
+  shelf_id integer references introspect_views.shelves (id),
+  title text,
+  primary key (id, edition)
+);
+create table introspect_views.notes (
+  id integer primary key,
+  book_id integer,
+  book_edition integer,
+  "odd ( name}" integer,
+  constraint notes_book_fk foreign key (book_id, book_edition)
+    references introspect_views.books (id, edition)
+);
+-- Renamed columns, a column exposed twice, a cast, an expression, a constant, a
+-- subquery and a column whose name needs escaping in the rule's text: only plain column
+-- references expose a column.
+create view introspect_views.note_view as
+  select n.id as note_id,
+         n.book_edition as edition,
+         n.book_id,
+         n.book_id as book_id_again,
+         n.id::text as id_text,
+         n.id + 0 as computed,
+         1 as one,
+         (select max(b.id) from introspect_views.books b where b.id = n.book_id) as latest,
+         n."odd ( name}" as "also ) odd {"
+  from introspect_views.notes n;
+-- A view of a view: its columns reach the table through the view beneath.
+create view introspect_views.note_view_2 as
+  select note_id as nid, edition, book_id, computed from introspect_views.note_view;
+-- A key exposed only in part is not exposed.
+create view introspect_views.half_note as select id, book_id from introspect_views.notes;
+create view introspect_views.book_view as
+  select id, edition as ed, title from introspect_views.books where edition > 0;
+-- Views over tables of a schema outside the catalog, and a join.
+create table introspect_views_private.owners (id integer primary key, name text);
+create table introspect_views_private.pets (
+  id integer primary key,
+  owner_id integer unique references introspect_views_private.owners (id)
+);
+create view introspect_views.owner_view as select id, name from introspect_views_private.owners;
+create view introspect_views.pet_view as
+  select p.id, p.owner_id as owner, o.name as owner_name
+  from introspect_views_private.pets p join introspect_views_private.owners o on o.id = p.owner_id;
+create view introspect_views.aggregate_view as select count(*) as n from introspect_views.notes;
+)sql";
+
+constexpr const char* kViewsDropSql = R"sql(
+set client_min_messages = warning;
+drop schema if exists introspect_views cascade;
+drop schema if exists introspect_views_private cascade;
+)sql";
+
+class IntrospectViews : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      Connection conn(superuser_conninfo());
+      conn.exec(kViewsSchemaSql);
+      catalog_ = introspect_catalog(superuser_conninfo(), {"introspect_views"}, &error_);
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    catalog_.reset();
+    try {
+      Connection conn(superuser_conninfo());
+      conn.exec(kViewsDropSql);
+    } catch (const std::exception&) {
+      // Dropped again at the next run anyway.
+    }
+  }
+
+  void SetUp() override { ASSERT_NE(catalog_, nullptr) << error_; }
+
+  // "kind table.constraint: [a|b] [c]" for each key the view exposes, in snapshot order.
+  static std::vector<std::string> keys_of(std::string_view view) {
+    std::vector<std::string> out;
+    for (const ViewKey& key : catalog_->view_keys) {
+      if (key.schema != "introspect_views" || key.view != view) continue;
+      std::string text = std::string(to_string(key.kind)) + " " + key.table_schema + "." +
+                         key.table + "." + key.constraint + (key.unique ? " unique" : "") + ":";
+      for (const auto& names : key.columns) {
+        text += " [";
+        for (size_t i = 0; i < names.size(); ++i) text += (i ? "|" : "") + names[i];
+        text += "]";
+      }
+      out.push_back(text);
+    }
+    return out;
+  }
+
+  // "cardinality target (source columns -> target columns) constraint" for each
+  // relationship from the relation, sorted.
+  static std::vector<std::string> relationships_of(std::string_view name) {
+    std::vector<std::string> out;
+    const Relation* relation = catalog_->find_relation("introspect_views", name);
+    if (relation == nullptr) {
+      ADD_FAILURE() << "no relation " << name;
+      return out;
+    }
+    for (const uint32_t index : catalog_->relationships_from(catalog_->index_of(*relation))) {
+      const Relationship& r = catalog_->relationships[index];
+      static constexpr const char* kCardinality[] = {"m2o", "o2m", "o2o", "m2m"};
+      std::string text = std::string(kCardinality[static_cast<int>(r.cardinality)]) + " " +
+                         catalog_->relations[r.target].name + " (";
+      for (size_t i = 0; i < r.source_columns.size(); ++i) {
+        text += std::string(i ? "," : "") + std::string(r.source_columns[i]);
+      }
+      text += " -> ";
+      for (size_t i = 0; i < r.target_columns.size(); ++i) {
+        text += std::string(i ? "," : "") + std::string(r.target_columns[i]);
+      }
+      text += ") " + catalog_->foreign_keys[r.foreign_key].name;
+      if (r.cardinality == Cardinality::many_to_many) {
+        text += " via " + catalog_->relations[r.junction].name;
+      }
+      out.push_back(text);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static std::shared_ptr<Catalog> catalog_;
+  static std::string error_;
+};
+
+std::shared_ptr<Catalog> IntrospectViews::catalog_;
+std::string IntrospectViews::error_;
+
+TEST_F(IntrospectViews, RenamedRepeatedAndComputedColumns) {
+  EXPECT_EQ(keys_of("note_view"),
+            (std::vector<std::string>{
+                "foreign_key introspect_views.notes.notes_book_fk: [book_id|book_id_again] "
+                "[edition]",
+                "primary_key introspect_views.notes.notes_pkey: [note_id]",
+            }));
+  // Through the view beneath; its computed column stays computed.
+  EXPECT_EQ(keys_of("note_view_2"),
+            (std::vector<std::string>{
+                "foreign_key introspect_views.notes.notes_book_fk: [book_id] [edition]",
+                "primary_key introspect_views.notes.notes_pkey: [nid]",
+            }));
+  // One column of the two-column foreign key is not a key.
+  EXPECT_EQ(keys_of("half_note"),
+            (std::vector<std::string>{"primary_key introspect_views.notes.notes_pkey: [id]"}));
+  EXPECT_TRUE(keys_of("aggregate_view").empty());
+  // The referenced side, in the constraint's column order.
+  EXPECT_EQ(keys_of("book_view"),
+            (std::vector<std::string>{
+                "primary_key introspect_views.books.books_pkey: [id] [ed]",
+                "referenced_key introspect_views.notes.notes_book_fk: [id] [ed]",
+            }));
+}
+
+TEST_F(IntrospectViews, TablesOutsideTheSchemas) {
+  EXPECT_EQ(keys_of("owner_view"),
+            (std::vector<std::string>{
+                "primary_key introspect_views_private.owners.owners_pkey: [id]",
+                "referenced_key introspect_views_private.pets.pets_owner_id_fkey: [id]",
+            }));
+  // A join exposes keys of both tables; the owner's name column is no key.
+  EXPECT_EQ(keys_of("pet_view"),
+            (std::vector<std::string>{
+                "foreign_key introspect_views_private.pets.pets_owner_id_fkey unique: [owner]",
+                "primary_key introspect_views_private.pets.pets_pkey: [id]",
+            }));
+  // The foreign key between the two private tables is in the catalog for them.
+  const auto key = std::find_if(catalog_->foreign_keys.begin(), catalog_->foreign_keys.end(),
+                                [](const ForeignKey& k) { return k.name == "pets_owner_id_fkey"; });
+  ASSERT_NE(key, catalog_->foreign_keys.end());
+  EXPECT_EQ(key->schema, "introspect_views_private");
+  EXPECT_EQ(key->columns, std::vector<std::string>{"owner_id"});
+  EXPECT_EQ(key->ref_columns, std::vector<std::string>{"id"});
+}
+
+TEST_F(IntrospectViews, RelationshipsThroughViews) {
+  EXPECT_EQ(relationships_of("note_view"),
+            (std::vector<std::string>{
+                "m2o book_view (book_id,edition -> id,ed) notes_book_fk",
+                "m2o book_view (book_id_again,edition -> id,ed) notes_book_fk",
+                "m2o books (book_id,edition -> id,edition) notes_book_fk",
+                "m2o books (book_id_again,edition -> id,edition) notes_book_fk",
+            }));
+  EXPECT_EQ(relationships_of("book_view"),
+            (std::vector<std::string>{
+                "o2m note_view (id,ed -> book_id,edition) notes_book_fk",
+                "o2m note_view (id,ed -> book_id_again,edition) notes_book_fk",
+                "o2m note_view_2 (id,ed -> book_id,edition) notes_book_fk",
+                "o2m notes (id,ed -> book_id,book_edition) notes_book_fk",
+            }));
+  // Both tables outside the catalog: view to view only, one-to-one as the key is unique.
+  EXPECT_EQ(relationships_of("pet_view"),
+            (std::vector<std::string>{"o2o owner_view (owner -> id) pets_owner_id_fkey"}));
+  EXPECT_EQ(relationships_of("owner_view"),
+            (std::vector<std::string>{"o2o pet_view (id -> owner) pets_owner_id_fkey"}));
+}
+
+TEST_F(IntrospectViews, SnapshotRoundTripAndDeterminism) {
+  const std::string written = write_catalog_json(*catalog_);
+  std::string error;
+  const auto loaded = load_catalog_json(written, &error);
+  ASSERT_NE(loaded, nullptr) << error;
+  EXPECT_EQ(write_catalog_json(*loaded), written);
+  EXPECT_EQ(loaded->view_keys.size(), catalog_->view_keys.size());
+  EXPECT_EQ(loaded->relationships.size(), catalog_->relationships.size());
+  const auto again = introspect_catalog(superuser_conninfo(), {"introspect_views"}, &error);
+  ASSERT_NE(again, nullptr) << error;
+  EXPECT_EQ(write_catalog_json(*again), written);
+}
+
 }  // namespace
 }  // namespace pgrest::testing

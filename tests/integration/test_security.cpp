@@ -252,6 +252,10 @@ TEST_F(Security, ManagedSchemaBypassAttemptsAreRefused) {
       {"inner embed into ai", get("/user_agents", "select=id,agents!inner(name)"), "PGRX403"},
       {"spread of an ai table", get("/user_agents", "select=id,...agents(name)"), "PGRX403"},
       {"embed of a name nothing leads to", get("/user_agents", "select=*,nothing(*)"), "PGRST200"},
+      {"embed through a public view's key into ai",
+       get("/chunk_refs", "select=*,knowledge_bases(*)"), "PGRX403"},
+      {"embed by a public view's key column into ai",
+       get("/chunk_refs", "select=*,knowledge_base_id(*)"), "PGRX403"},
       {"order by an embedded ai table", get("/user_agents", "order=agents(name)"), "PGRST108"},
       {"filter on an embedded ai table", get("/user_agents", "agents.name=eq.helper"), "PGRST108"},
       {"claims asking for the api layer",
@@ -354,6 +358,21 @@ TEST_F(Security, TheApiLayerEmbedsThroughAForeignKeyIntoTheManagedSchema) {
   ASSERT_TRUE(execution.ok) << execution.sqlstate << " " << execution.message;
   EXPECT_EQ(execution.row["body"].value_or(""),
             R"([{"label":"mine","agents":{"name": "helper"}}])");
+}
+
+// A public view over a managed table has the table's foreign key into the managed schema
+// (PostgREST's view relationships): only the API layer follows it, as it follows a table's.
+TEST_F(Security, AViewsKeyIntoTheManagedSchemaIsTheApiLayersOnly) {
+  Request request = get("/chunk_refs", "select=id,knowledge_bases(name)");
+  request.claims_json = R"({"role":"service_role"})";
+  const Result refused = engine_->translate(request);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "PGRX403");
+  request.via_api_layer = true;
+  Execution execution = execute(request);
+  ASSERT_TRUE(execution.ok) << execution.sqlstate << " " << execution.message;
+  EXPECT_NE(execution.row["body"].value_or("").find("support"), std::string::npos)
+      << execution.row["body"].value_or("");
 }
 
 TEST_F(Security, TheApiLayerReachesTheManagedSchema) {

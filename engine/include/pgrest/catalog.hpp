@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -79,6 +80,37 @@ struct ForeignKey {
   std::string ref_schema;
   std::string ref_table;
   std::vector<std::string> ref_columns;
+};
+
+// A key of a base table that a view exposes: PostgREST's view key dependencies. A view
+// column that is a plain reference to a table column (its pg_rewrite target entry names
+// the table and column as its origin, followed through views of views) exposes that
+// column; a key counts only when the view exposes every one of its columns. Views get
+// relationships from these (view -> table, table -> view, view -> view, with the view's
+// columns in the foreign key's place and the constraint's name), and the primary keys a
+// view exposes make it usable as a many-to-many junction.
+enum class ViewKeyKind : uint8_t {
+  primary_key,     // the table's primary key
+  foreign_key,     // the referencing columns of a foreign key of the table
+  referenced_key,  // the referenced columns of a foreign key to the table
+};
+
+struct ViewKey {
+  std::string schema;  // the view
+  std::string view;
+  ViewKeyKind kind = ViewKeyKind::primary_key;
+  // The constraint, named by the table that declares it (for referenced_key the
+  // referencing table, whose foreign key this is) and its name.
+  std::string table_schema;
+  std::string table;
+  std::string constraint;
+  // foreign_key only: the key's columns are a primary or unique key of its table (the
+  // relationship is one-to-one). Needed when that table is not in the catalog, as when
+  // an exposed view stands for a table of a private schema.
+  bool unique = false;
+  // For each column of the key, in key order: the view's columns that expose it (one or
+  // more; a column exposed twice gives one relationship per combination).
+  std::vector<std::vector<std::string>> columns;
 };
 
 struct FunctionParam {
@@ -169,6 +201,18 @@ struct NameSlot {
   uint32_t tag = 0;
   uint32_t position = 0;
 };
+
+// A to-one relationship (view -> table, table -> view or view -> view) that a foreign key
+// gives through the views exposing its columns, before its inverse is added.
+struct ViewEdge {
+  uint32_t source = 0;
+  uint32_t target = 0;
+  uint32_t foreign_key = 0;
+  ColumnNames source_columns;
+  ColumnNames target_columns;
+  bool one_to_one = false;
+  bool is_self = false;
+};
 }  // namespace catalog_internal
 
 class Catalog {
@@ -178,6 +222,9 @@ class Catalog {
   std::vector<Relation> relations;
   std::vector<ForeignKey> foreign_keys;
   std::vector<Function> functions;
+  // Keys of base tables that the catalog's views expose (see ViewKey); foreign_keys holds
+  // every foreign key these name, including those between tables outside the schemas.
+  std::vector<ViewKey> view_keys;
 
   // Builds the hashed lookups. Must be called once after the vectors are filled and
   // before the catalog is shared; the vectors must not change afterwards.
@@ -207,6 +254,12 @@ class Catalog {
                                                           std::string* error);
   void build_lookups(bool columns_indexed);
   void build_relationships();
+  // The relationships view_keys give (edges, to be added with their inverses), and the
+  // primary keys views expose: primary_keys[primary_key_of[view]] (primary_key_of stays
+  // empty when no view exposes one).
+  void derive_view_edges(std::vector<catalog_internal::ViewEdge>& edges,
+                         std::vector<uint32_t>& primary_key_of,
+                         std::vector<std::vector<std::string>>& primary_keys);
   // Index of the first relation named schema.name (hash: their hash), UINT32_MAX if none.
   [[nodiscard]] uint32_t relation_position(uint64_t hash, std::string_view schema,
                                            std::string_view name) const;
@@ -215,6 +268,9 @@ class Catalog {
   // relationship_offsets_[s + 1]): two flat arrays rather than a vector per relation.
   std::vector<uint32_t> relationship_offsets_;
   std::vector<uint32_t> relationship_list_;
+  // The views' own column lists of their relationships (one per combination of exposing
+  // columns), which those relationships view. A deque, so that adding never moves one.
+  std::deque<std::vector<std::string>> view_columns_;
 
   // Open addressing with linear probing over (schema, name), hashing the two string_views
   // as they are, without building a key string.
@@ -225,6 +281,7 @@ class Catalog {
 [[nodiscard]] std::string_view to_string(RelationKind kind);
 [[nodiscard]] std::string_view to_string(Volatility volatility);
 [[nodiscard]] std::string_view to_string(ParamMode mode);
+[[nodiscard]] std::string_view to_string(ViewKeyKind kind);
 
 // Loads a snapshot written by write_catalog_json(). On failure returns nullptr and sets
 // *error to a one-line message naming the problem (path of the offending field).

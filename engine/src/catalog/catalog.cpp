@@ -2,6 +2,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <unordered_map>
 
 #include "pgrest/catalog.hpp"
 
@@ -222,9 +223,9 @@ bool is_key_of(const Relation& relation, const std::vector<std::string>& columns
                      [&](const auto& key) { return same_columns(key, columns); });
 }
 
-// Whether every column of `key` is one of the primary key's.
-bool within(const std::vector<std::string>& primary_key, const ForeignKey& key) {
-  return std::all_of(key.columns.begin(), key.columns.end(), [&](const std::string& column) {
+// Whether every one of `columns` is one of the primary key's.
+bool within(const std::vector<std::string>& primary_key, ColumnNames columns) {
+  return std::all_of(columns.begin(), columns.end(), [&](const std::string& column) {
     return std::find(primary_key.begin(), primary_key.end(), column) != primary_key.end();
   });
 }
@@ -348,31 +349,83 @@ void Catalog::build_relationships() {
     key_one_to_one[k] = is_key_of(relations[from], key.columns) ? 1 : 0;
     ++resolved;
   }
-  // The FKs of each table, for the junctions.
+  // The relationships that views give (none, and nothing allocated, without view keys).
+  std::vector<catalog_internal::ViewEdge> view_edges;
+  std::vector<uint32_t> view_primary_key_of;
+  std::vector<std::vector<std::string>> view_primary_keys;
+  view_columns_.clear();
+  if (!view_keys.empty()) derive_view_edges(view_edges, view_primary_key_of, view_primary_keys);
+  // The to-one edges for the junctions: 0 .. key_count - 1 are the FKs (those with both
+  // ends in the catalog), the rest the views' edges.
+  const size_t edge_count = key_count + view_edges.size();
+  struct Edge {
+    uint32_t source;
+    uint32_t target;
+    uint32_t key;
+    ColumnNames source_columns;
+    ColumnNames target_columns;
+  };
+  const auto edge = [&](uint32_t e) {
+    if (e < key_count) {
+      return Edge{key_from[e], key_to[e], e, ColumnNames(foreign_keys[e].columns),
+                  ColumnNames(foreign_keys[e].ref_columns)};
+    }
+    const catalog_internal::ViewEdge& view = view_edges[e - key_count];
+    return Edge{view.source, view.target, view.foreign_key, view.source_columns,
+                view.target_columns};
+  };
+  // The edges of each table (or view), for the junctions.
   std::vector<uint32_t> key_offsets;
   std::vector<uint32_t> keys_by_table;
-  group_by(
-      relations.size(), key_count, [&](size_t k) { return key_from[k]; }, key_offsets,
-      keys_by_table);
+  if (view_edges.empty()) {
+    // The common case, kept to the plain loop over the FKs.
+    group_by(
+        relations.size(), key_count, [&](size_t k) { return key_from[k]; }, key_offsets,
+        keys_by_table);
+  } else {
+    group_by(
+        relations.size(), edge_count,
+        [&](size_t e) { return e < key_count ? key_from[e] : view_edges[e - key_count].source; },
+        key_offsets, keys_by_table);
+  }
   // PostgREST's addM2MRels: a table is a junction between the targets of two of its
-  // many-to-one FKs (one-to-one ones do not count) when the columns of both are in its
-  // primary key. The FKs that qualify are picked out first, in one pass over the table's
-  // FKs, so a table with thousands of FKs costs a pass, not a pass per pair; only the
-  // qualifying ones are paired, and each pair is a relationship of its own.
+  // many-to-one edges (one-to-one ones do not count) when the columns of both are in its
+  // primary key (a view's: the one it exposes) and they come from differently named
+  // constraints (a view's edges to a table and to a view over it share the FK). The edges
+  // that qualify are picked out first, in one pass over the table's edges, so a table with
+  // thousands of FKs costs a pass, not a pass per pair; only the qualifying ones are
+  // paired, and each pair is a relationship of its own.
   std::vector<uint32_t> paired;
   const auto junction_pairs = [&](uint32_t j, auto emit) {
     const uint32_t begin = key_offsets[j];
     const uint32_t end = key_offsets[j + 1];
-    const std::vector<std::string>& primary_key = relations[j].primary_key;
-    if (end - begin < 2 || primary_key.empty()) return;
+    const std::vector<std::string>* primary_key = &relations[j].primary_key;
+    if (primary_key->empty() && !view_primary_key_of.empty() &&
+        view_primary_key_of[j] != kNoRelation) {
+      primary_key = &view_primary_keys[view_primary_key_of[j]];
+    }
+    if (end - begin < 2 || primary_key->empty()) return;
     paired.clear();
     for (uint32_t i = begin; i < end; ++i) {
-      const uint32_t k = keys_by_table[i];
-      if (key_one_to_one[k] == 0 && within(primary_key, foreign_keys[k])) paired.push_back(k);
+      const uint32_t e = keys_by_table[i];
+      if (e < key_count) {
+        if (key_one_to_one[e] == 0 && within(*primary_key, ColumnNames(foreign_keys[e].columns))) {
+          paired.push_back(e);
+        }
+      } else if (const catalog_internal::ViewEdge& view = view_edges[e - key_count];
+                 !view.one_to_one && within(*primary_key, view.source_columns)) {
+        paired.push_back(e);
+      }
     }
     for (const uint32_t a : paired) {
       for (const uint32_t b : paired) {
-        if (a != b) emit(a, b);
+        if (a == b) continue;
+        // Two FKs of one table always differ in name; a view's edges are compared by it.
+        if ((a >= key_count || b >= key_count) &&
+            foreign_keys[edge(a).key].name == foreign_keys[edge(b).key].name) {
+          continue;
+        }
+        emit(a, b);
       }
     }
   };
@@ -380,7 +433,7 @@ void Catalog::build_relationships() {
   for (uint32_t j = 0; j < relations.size(); ++j) {
     junction_pairs(j, [&](uint32_t, uint32_t) { ++many_to_many; });
   }
-  relationships.reserve(2 * resolved + many_to_many);
+  relationships.reserve(2 * resolved + 2 * view_edges.size() + many_to_many);
   // The source of each relationship, to group them without reading the structs again.
   std::vector<uint32_t> sources;
   sources.reserve(relationships.capacity());
@@ -410,21 +463,41 @@ void Catalog::build_relationships() {
     sources.push_back(from_index);
     sources.push_back(to_index);
   }
+  for (const catalog_internal::ViewEdge& view : view_edges) {
+    Relationship& forward = relationships.emplace_back();
+    forward.cardinality = view.one_to_one ? Cardinality::one_to_one : Cardinality::many_to_one;
+    forward.source = view.source;
+    forward.target = view.target;
+    forward.foreign_key = view.foreign_key;
+    forward.source_columns = view.source_columns;
+    forward.target_columns = view.target_columns;
+    forward.is_self = view.is_self;
+    Relationship& inverse = relationships.emplace_back();
+    inverse.cardinality = view.one_to_one ? Cardinality::one_to_one : Cardinality::one_to_many;
+    inverse.source = view.target;
+    inverse.target = view.source;
+    inverse.foreign_key = view.foreign_key;
+    inverse.source_columns = view.target_columns;
+    inverse.target_columns = view.source_columns;
+    inverse.is_self = view.is_self;
+    sources.push_back(view.source);
+    sources.push_back(view.target);
+  }
   for (uint32_t j = 0; j < relations.size(); ++j) {
-    junction_pairs(j, [&](uint32_t to_source_key, uint32_t to_target_key) {
-      const ForeignKey& to_source = foreign_keys[to_source_key];
-      const ForeignKey& to_target = foreign_keys[to_target_key];
+    junction_pairs(j, [&](uint32_t to_source_edge, uint32_t to_target_edge) {
+      const Edge to_source = edge(to_source_edge);
+      const Edge to_target = edge(to_target_edge);
       Relationship& many = relationships.emplace_back();
       many.cardinality = Cardinality::many_to_many;
-      many.source = key_to[to_source_key];
-      many.target = key_to[to_target_key];
-      many.foreign_key = to_source_key;
+      many.source = to_source.target;
+      many.target = to_target.target;
+      many.foreign_key = to_source.key;
       many.junction = j;
-      many.junction_target_key = to_target_key;
-      many.source_columns = ColumnNames(to_source.ref_columns);
-      many.junction_source_columns = ColumnNames(to_source.columns);
-      many.junction_target_columns = ColumnNames(to_target.columns);
-      many.target_columns = ColumnNames(to_target.ref_columns);
+      many.junction_target_key = to_target.key;
+      many.source_columns = to_source.target_columns;
+      many.junction_source_columns = to_source.source_columns;
+      many.junction_target_columns = to_target.source_columns;
+      many.target_columns = to_target.target_columns;
       many.is_self = many.source == many.target;
       sources.push_back(many.source);
     });
@@ -432,6 +505,150 @@ void Catalog::build_relationships() {
   group_by(
       relations.size(), sources.size(), [&](size_t r) { return sources[r]; }, relationship_offsets_,
       relationship_list_);
+}
+
+// PostgREST's addViewM2OAndO2ORels and addViewPrimaryKeys. For each foreign key, the
+// views exposing its referencing columns give view -> table (when the referenced table is
+// in the catalog), those exposing its referenced columns table -> view (when the
+// referencing one is), and each pair of the two view -> view; every combination of the
+// exposing columns is a relationship of its own, all under the constraint's name and
+// cardinality (one-to-one when the key's columns are a key of the referencing table).
+// Linear in the view keys and the relationships they give.
+void Catalog::derive_view_edges(std::vector<catalog_internal::ViewEdge>& edges,
+                                std::vector<uint32_t>& primary_key_of,
+                                std::vector<std::vector<std::string>>& primary_keys) {
+  const auto qualified_key = [](std::string_view schema, std::string_view table,
+                                std::string_view name) {
+    std::string text;
+    text.reserve(schema.size() + table.size() + name.size() + 2);
+    text.append(schema).append(1, '\0').append(table).append(1, '\0').append(name);
+    return text;
+  };
+  std::unordered_map<std::string, uint32_t> key_index;
+  const bool any_foreign = std::any_of(view_keys.begin(), view_keys.end(), [](const ViewKey& key) {
+    return key.kind != ViewKeyKind::primary_key;
+  });
+  if (any_foreign) {
+    key_index.reserve(foreign_keys.size());
+    for (uint32_t k = 0; k < foreign_keys.size(); ++k) {
+      const ForeignKey& key = foreign_keys[k];
+      key_index.emplace(qualified_key(key.schema, key.table, key.name), k);
+    }
+  }
+  // A view's exposure of one side of a foreign key: its column lists are
+  // view_columns_[first .. first + count).
+  struct Exposure {
+    uint32_t key;
+    uint32_t view;
+    uint32_t first;
+    uint32_t count;
+    bool referenced;
+    bool unique;
+  };
+  std::vector<Exposure> exposures;
+  std::vector<size_t> choice;
+  for (const ViewKey& view_key : view_keys) {
+    const uint32_t view = relation_position(hash_qualified(view_key.schema, view_key.view),
+                                            view_key.schema, view_key.view);
+    if (view == kNoRelation || view_key.columns.empty() ||
+        std::any_of(view_key.columns.begin(), view_key.columns.end(),
+                    [](const auto& names) { return names.empty(); })) {
+      continue;
+    }
+    if (view_key.kind == ViewKeyKind::primary_key) {
+      // Any one of the columns exposing each key column will do: nothing names them.
+      if (primary_key_of.empty()) primary_key_of.assign(relations.size(), kNoRelation);
+      if (primary_key_of[view] == kNoRelation) {
+        primary_key_of[view] = static_cast<uint32_t>(primary_keys.size());
+        primary_keys.emplace_back();
+      }
+      for (const auto& names : view_key.columns) {
+        primary_keys[primary_key_of[view]].push_back(names.front());
+      }
+      continue;
+    }
+    const auto found =
+        key_index.find(qualified_key(view_key.table_schema, view_key.table, view_key.constraint));
+    if (found == key_index.end() ||
+        foreign_keys[found->second].columns.size() != view_key.columns.size()) {
+      continue;
+    }
+    // Every combination of the exposing columns, the last key column varying fastest.
+    const auto first = static_cast<uint32_t>(view_columns_.size());
+    choice.assign(view_key.columns.size(), 0);
+    while (true) {
+      auto& combination = view_columns_.emplace_back();
+      combination.reserve(choice.size());
+      for (size_t c = 0; c < choice.size(); ++c) {
+        combination.push_back(view_key.columns[c][choice[c]]);
+      }
+      size_t c = choice.size();
+      while (c > 0 && ++choice[c - 1] == view_key.columns[c - 1].size()) choice[--c] = 0;
+      if (c == 0) break;
+    }
+    exposures.push_back(Exposure{found->second, view, first,
+                                 static_cast<uint32_t>(view_columns_.size()) - first,
+                                 view_key.kind == ViewKeyKind::referenced_key, view_key.unique});
+  }
+  if (exposures.empty()) return;
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> by_key;
+  group_by(
+      foreign_keys.size(), exposures.size(), [&](size_t x) { return exposures[x].key; }, offsets,
+      by_key);
+  const auto combinations = [&](const Exposure& exposure, auto each) {
+    for (uint32_t c = exposure.first; c < exposure.first + exposure.count; ++c) {
+      each(ColumnNames(view_columns_[c]));
+    }
+  };
+  for (uint32_t k = 0; k < foreign_keys.size(); ++k) {
+    if (offsets[k] == offsets[k + 1]) continue;
+    const ForeignKey& key = foreign_keys[k];
+    const uint32_t from =
+        relation_position(hash_qualified(key.schema, key.table), key.schema, key.table);
+    const uint32_t to = relation_position(hash_qualified(key.ref_schema, key.ref_table),
+                                          key.ref_schema, key.ref_table);
+    bool one_to_one = false;
+    if (from != kNoRelation) {
+      one_to_one = is_key_of(relations[from], key.columns);
+    } else {
+      for (uint32_t x = offsets[k]; x < offsets[k + 1]; ++x) {
+        if (!exposures[by_key[x]].referenced) one_to_one = exposures[by_key[x]].unique;
+      }
+    }
+    const auto add = [&](uint32_t source, uint32_t target, ColumnNames source_columns,
+                         ColumnNames target_columns, bool is_self) {
+      edges.push_back(catalog_internal::ViewEdge{source, target, k, source_columns, target_columns,
+                                                 one_to_one, is_self});
+    };
+    for (uint32_t x = offsets[k]; x < offsets[k + 1]; ++x) {
+      const Exposure& exposure = exposures[by_key[x]];
+      if (!exposure.referenced && to != kNoRelation) {
+        combinations(exposure, [&](ColumnNames columns) {
+          add(exposure.view, to, columns, ColumnNames(key.ref_columns), false);
+        });
+      }
+      if (exposure.referenced && from != kNoRelation) {
+        combinations(exposure, [&](ColumnNames columns) {
+          add(from, exposure.view, ColumnNames(key.columns), columns, false);
+        });
+      }
+    }
+    for (uint32_t x = offsets[k]; x < offsets[k + 1]; ++x) {
+      const Exposure& referencing = exposures[by_key[x]];
+      if (referencing.referenced) continue;
+      for (uint32_t y = offsets[k]; y < offsets[k + 1]; ++y) {
+        const Exposure& referenced = exposures[by_key[y]];
+        if (!referenced.referenced) continue;
+        combinations(referencing, [&](ColumnNames source_columns) {
+          combinations(referenced, [&](ColumnNames target_columns) {
+            add(referencing.view, referenced.view, source_columns, target_columns,
+                referencing.view == referenced.view);
+          });
+        });
+      }
+    }
+  }
 }
 
 std::span<const uint32_t> Catalog::relationships_from(uint32_t source_index) const {
@@ -493,6 +710,18 @@ std::string_view to_string(Volatility volatility) {
       return "volatile";
   }
   return "volatile";
+}
+
+std::string_view to_string(ViewKeyKind kind) {
+  switch (kind) {
+    case ViewKeyKind::primary_key:
+      return "primary_key";
+    case ViewKeyKind::foreign_key:
+      return "foreign_key";
+    case ViewKeyKind::referenced_key:
+      return "referenced_key";
+  }
+  return "primary_key";
 }
 
 std::string_view to_string(ParamMode mode) {

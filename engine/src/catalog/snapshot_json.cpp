@@ -210,6 +210,11 @@ constexpr std::pair<std::string_view, RelationKind> kRelationKinds[] = {
     {"foreign_table", RelationKind::foreign_table},
     {"partitioned_table", RelationKind::partitioned_table},
 };
+constexpr std::pair<std::string_view, ViewKeyKind> kViewKeyKinds[] = {
+    {"primary_key", ViewKeyKind::primary_key},
+    {"foreign_key", ViewKeyKind::foreign_key},
+    {"referenced_key", ViewKeyKind::referenced_key},
+};
 constexpr std::pair<std::string_view, Volatility> kVolatilities[] = {
     {"volatile", Volatility::volatile_},
     {"stable", Volatility::stable},
@@ -260,6 +265,18 @@ enum ForeignKeyKey : size_t {
   kFkRefTable,
   kFkRefColumns,
 };
+constexpr std::array<std::string_view, 8> kViewKeyKeys = {
+    "schema", "view", "kind", "table_schema", "table", "constraint", "unique", "columns"};
+enum ViewKeyKey : size_t {
+  kVkSchema,
+  kVkView,
+  kVkKind,
+  kVkTableSchema,
+  kVkTable,
+  kVkConstraint,
+  kVkUnique,
+  kVkColumns,
+};
 constexpr std::array<std::string_view, 12> kFunctionKeys = {"schema",
                                                             "name",
                                                             "return_type",
@@ -296,9 +313,19 @@ enum ParamKey : size_t {
   kParamMode,
   kParamHasDefault,
 };
-constexpr std::array<std::string_view, 6> kRootKeys = {"version",   "schemas",      "roles",
-                                                       "relations", "foreign_keys", "functions"};
-enum RootKey : size_t { kVersion, kSchemas, kRoles, kRelations, kForeignKeys, kFunctions };
+// view_keys came after the others: snapshots written before it have none (no view gets
+// relationships from them), and still load.
+constexpr std::array<std::string_view, 7> kRootKeys = {
+    "version", "schemas", "roles", "relations", "foreign_keys", "functions", "view_keys"};
+enum RootKey : size_t {
+  kVersion,
+  kSchemas,
+  kRoles,
+  kRelations,
+  kForeignKeys,
+  kFunctions,
+  kViewKeys
+};
 
 void read_relation(Reader& reader, object obj, const Path& path, Relation& relation) {
   const Fields fields(obj, kRelationKeys);
@@ -386,6 +413,46 @@ void read_foreign_key(Reader& reader, object obj, const Path& path, ForeignKey& 
   }
   for (const auto* columns : {&key.columns, &key.ref_columns}) {
     for (const std::string& column : *columns) reader.check_name(column, where);
+  }
+}
+
+void read_view_key(Reader& reader, object obj, const Path& path, ViewKey& key) {
+  const Fields fields(obj, kViewKeyKeys);
+  key.schema = reader.string(fields[kVkSchema], path, "schema");
+  key.view = reader.string(fields[kVkView], path, "view");
+  key.kind =
+      parse_enum(reader, reader.text(fields[kVkKind], path, "kind"), path, "kind", kViewKeyKinds);
+  key.table_schema = reader.string(fields[kVkTableSchema], path, "table_schema");
+  key.table = reader.string(fields[kVkTable], path, "table");
+  key.constraint = reader.string(fields[kVkConstraint], path, "constraint");
+  key.unique = reader.boolean(fields[kVkUnique], path, "unique", false);
+  const auto where = [&] { return path.text(); };
+  for (const std::string* name :
+       {&key.schema, &key.view, &key.table_schema, &key.table, &key.constraint}) {
+    reader.check_name(*name, where);
+  }
+  array columns;
+  if (!reader.objects(fields[kVkColumns], path, "columns", &columns) || columns.size() == 0) {
+    reader.fail(path.field("columns"), "expected a non-empty array of arrays of column names");
+    return;
+  }
+  key.columns.reserve(columns.size());
+  for (element item : columns) {
+    array names;
+    if (item.get(names) != simdjson::SUCCESS || names.size() == 0) {
+      reader.fail(path.field("columns"), "expected a non-empty array of arrays of column names");
+      return;
+    }
+    auto& exposing = key.columns.emplace_back();
+    for (element name : names) {
+      std::string_view text;
+      if (name.get(text) != simdjson::SUCCESS) {
+        reader.fail(path.field("columns"), "expected a non-empty array of arrays of column names");
+        return;
+      }
+      reader.check_name(text, where);
+      exposing.emplace_back(text);
+    }
   }
 }
 
@@ -713,6 +780,48 @@ bool read_foreign_key(value v, ForeignKey& key) {
   return ok && !key.columns.empty() && key.columns.size() == key.ref_columns.size();
 }
 
+bool read_view_key(value v, ViewKey& key) {
+  object obj;
+  if (v.get_object().get(obj) != simdjson::SUCCESS) return false;
+  const uint32_t required = bit(kVkSchema) | bit(kVkView) | bit(kVkKind) | bit(kVkTableSchema) |
+                            bit(kVkTable) | bit(kVkConstraint) | bit(kVkColumns);
+  return each_field(obj, kViewKeyKeys, required, [&](size_t field_key, value field) {
+    switch (field_key) {
+      case kVkSchema:
+        return read_name(field, key.schema);
+      case kVkView:
+        return read_name(field, key.view);
+      case kVkKind:
+        return read_enum(field, key.kind, kViewKeyKinds);
+      case kVkTableSchema:
+        return read_name(field, key.table_schema);
+      case kVkTable:
+        return read_name(field, key.table);
+      case kVkConstraint:
+        return read_name(field, key.constraint);
+      case kVkUnique:
+        return read_bool(field, key.unique);
+      case kVkColumns: {
+        // A non-empty array of non-empty arrays of names; anything else is left to the
+        // reference reader.
+        array columns;
+        if (field.get_array().get(columns) != simdjson::SUCCESS) return false;
+        key.columns.clear();
+        for (auto item : columns) {
+          value names;
+          if (std::move(item).get(names) != simdjson::SUCCESS) return false;
+          auto& exposing = key.columns.emplace_back();
+          // null reads as empty, which is refused like an empty array
+          if (!read_strings(names, exposing, true) || exposing.empty()) return false;
+        }
+        return !key.columns.empty();
+      }
+      default:
+        return false;
+    }
+  });
+}
+
 bool read_param(value v, FunctionParam& param) {
   object obj;
   if (v.get_object().get(obj) != simdjson::SUCCESS) return false;
@@ -832,6 +941,8 @@ bool read_snapshot(const simdjson::padded_string& json, Catalog& catalog) {
         return read_list(field, catalog.foreign_keys, read_foreign_key);
       case kFunctions:
         return read_list(field, catalog.functions, read_function);
+      case kViewKeys:
+        return read_list(field, catalog.view_keys, read_view_key);
       default:
         return false;
     }
@@ -878,6 +989,7 @@ std::shared_ptr<const Catalog> load_catalog_json(std::string_view json, std::str
   read_list(reader, fields[kForeignKeys], root_path, "foreign_keys", catalog->foreign_keys,
             read_foreign_key);
   read_list(reader, fields[kFunctions], root_path, "functions", catalog->functions, read_function);
+  read_list(reader, fields[kViewKeys], root_path, "view_keys", catalog->view_keys, read_view_key);
   if (reader.failed()) {
     *error = reader.error();
     return nullptr;
@@ -1007,6 +1119,33 @@ std::string write_catalog_json(const Catalog& catalog) {
           .key("has_default")
           .value(param.has_default)
           .end_object();
+    }
+    writer.end_array().end_object();
+  }
+  writer.end_array();
+  writer.key("view_keys").begin_array();
+  for (const ViewKey& key : catalog.view_keys) {
+    out += "\n";
+    writer.begin_object()
+        .key("schema")
+        .value(key.schema)
+        .key("view")
+        .value(key.view)
+        .key("kind")
+        .value(to_string(key.kind))
+        .key("table_schema")
+        .value(key.table_schema)
+        .key("table")
+        .value(key.table)
+        .key("constraint")
+        .value(key.constraint)
+        .key("unique")
+        .value(key.unique);
+    writer.key("columns").begin_array();
+    for (const auto& exposing : key.columns) {
+      writer.begin_array();
+      for (const auto& column : exposing) writer.value(column);
+      writer.end_array();
     }
     writer.end_array().end_object();
   }

@@ -626,7 +626,12 @@ bool matches(const Catalog& catalog, const Relationship& relationship, std::stri
     return one_to_many && name == target.name && target_column(hint);
   }
   if (hint.empty()) {
-    return name == target.name || (!many_to_many && name == key.name) || origin_column(name);
+    // A view has no constraints or foreign key columns of its own: the constraint and
+    // column spellings find only tables (PostgREST's `not relFTableIsView`).
+    const bool target_is_view =
+        target.kind == RelationKind::view || target.kind == RelationKind::materialized_view;
+    return name == target.name ||
+           (!target_is_view && ((!many_to_many && name == key.name) || origin_column(name)));
   }
   if (name != target.name) return false;
   if (many_to_many) return hint == catalog.relations[relationship.junction].name;
