@@ -13,6 +13,7 @@
 #include "parse/headers.hpp"
 #include "parse/pegtl.hpp"
 #include "resolve/detail.hpp"
+#include "resolve/fuzzy.hpp"
 
 namespace pgrest::resolve {
 
@@ -288,21 +289,6 @@ Expected<std::string> choose_schema(const Config& config, const Request& request
                       "Only the following schemas are exposed: " + exposed);
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 Error relation_not_found(const Catalog& catalog, std::string_view schema, std::string_view name) {
   // PostgREST offers a fuzzy "Perhaps you meant" only for schemas under 500 tables, to
   // keep the cost bounded; so do we, and only for short names.
@@ -317,7 +303,7 @@ Error relation_not_found(const Catalog& catalog, std::string_view schema, std::s
         best = nullptr;
         break;
       }
-      const size_t distance = edit_distance(name, relation.name);
+      const size_t distance = fuzzy::edit_distance(name, relation.name);
       if (distance < best_distance) {
         best_distance = distance;
         best = &relation;
@@ -700,59 +686,13 @@ bool before_in_postgrest(const Catalog& catalog, const Relationship* a, const Re
          0;
 }
 
-// PostgREST's fuzzy suggestion (Data.FuzzySet with its defaults, as noRelBetweenHint
-// uses it): an entry equal to the name, ignoring case, is an exact match and no
-// suggestion is made; otherwise the entries sharing a trigram with the name (bigrams if
-// none qualify) are scored 1 - levenshtein / longer length, and the best one scoring
-// over 0.33 is offered.
-std::string fuzzy_grams_text(std::string_view text) {
-  std::string out = "-";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    // FuzzySet keeps letters, digits, spaces and commas (non-ASCII letters kept whole).
-    if (std::isalnum(byte) || byte == ' ' || byte == ',' || byte >= 0x80) {
-      out += static_cast<char>(std::tolower(byte));
-    }
-  }
-  out += '-';
-  return out;
-}
-
-bool shares_gram(std::string_view a, std::string_view b, size_t size) {
-  const auto padded = [size](std::string text) {
-    while (text.size() < size) text += '-';
-    return text;
-  };
-  const std::string ga = padded(fuzzy_grams_text(a));
-  const std::string gb = padded(fuzzy_grams_text(b));
-  for (size_t i = 0; i + size <= ga.size(); ++i) {
-    if (gb.find(std::string_view(ga).substr(i, size)) != std::string::npos) return true;
-  }
-  return false;
-}
-
+// PostgREST's fuzzy suggestion, as noRelBetweenHint makes it: none when the name is
+// one of the entries (ignoring case), else the best fuzzy match (see fuzzy::best_match).
 std::optional<std::string_view> fuzzy_suggestion(std::string_view name,
                                                  const std::vector<std::string_view>& entries) {
-  const std::string key = lower(name);
-  for (const std::string_view entry : entries) {
-    if (lower(entry) == key) return std::nullopt;
-  }
-  for (const size_t size : {size_t{3}, size_t{2}}) {
-    double best_score = 0.33;
-    std::optional<std::string_view> best;
-    for (const std::string_view entry : entries) {
-      if (!shares_gram(name, entry, size)) continue;
-      const std::string folded = lower(entry);
-      const double longest = static_cast<double>(std::max(folded.size(), key.size()));
-      const double score = 1.0 - static_cast<double>(edit_distance(folded, key)) / longest;
-      if (score > best_score) {
-        best_score = score;
-        best = entry;
-      }
-    }
-    if (best) return best;
-  }
-  return std::nullopt;
+  const std::optional<size_t> best = fuzzy::best_match(entries, name);
+  if (!best || fuzzy::same_name(entries[*best], name)) return std::nullopt;
+  return entries[*best];
 }
 
 Expected<const Relationship*> find_relationship(const Catalog& catalog, const Config& config,
