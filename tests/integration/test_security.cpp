@@ -315,6 +315,55 @@ TEST_F(Security, TheManagedSchemaRefusalRevealsNothing) {
   }
 }
 
+// Names that lead into the managed schema through a key the managed side holds (a
+// managed table referencing a public one, a managed junction) answer exactly as names
+// that lead nowhere: trying names must not tell which managed tables or constraints
+// exist. (A public table's own key into it is refused with 403: the key is the public
+// table's.)
+TEST_F(Security, EmbedsDoNotRevealManagedTablesOrConstraints) {
+  // `query` names `existing` where it has "{}"; the same query naming `missing` must get
+  // the same error, but for the name itself.
+  const auto same_as_nothing = [&](const std::string& path, const std::string& query,
+                                   const std::string& existing, const std::string& missing) {
+    const auto with = [&](const std::string& name) {
+      std::string text = query;
+      text.replace(text.find("{}"), 2, name);
+      return text;
+    };
+    const auto naming = [&](std::optional<std::string> text) {
+      if (!text) return std::string("<none>");
+      for (size_t at = text->find(missing); at != std::string::npos; at = text->find(missing)) {
+        text->replace(at, missing.size(), existing);
+      }
+      return *text;
+    };
+    SCOPED_TRACE(with(existing));
+    const Result a = engine_->translate(get(path, with(existing)));
+    const Result b = engine_->translate(get(path, with(missing)));
+    ASSERT_FALSE(a.ok());
+    ASSERT_FALSE(b.ok());
+    EXPECT_EQ(a.error().status, b.error().status);
+    EXPECT_EQ(a.error().code, b.error().code);
+    EXPECT_EQ(a.error().message, naming(b.error().message));
+    EXPECT_EQ(a.error().details, naming(b.error().details));
+    EXPECT_EQ(a.error().hint.value_or("<none>"), naming(b.error().hint));
+  };
+  same_as_nothing("/films", "select=id,{}(*)", "film_notes", "film_notez");
+  same_as_nothing("/films", "select=id,film_notes!{}(*)", "film_notes_film_id_fkey",
+                  "film_notes_film_id_fkez");
+  same_as_nothing("/films", "select=id,...{}(body)", "film_notes", "film_notez");
+  same_as_nothing("/films", "select=id,{}(*)", "film_cast", "film_casz");
+  same_as_nothing("/films", "select=id,actors!{}(*)", "film_cast", "film_casz");
+  same_as_nothing("/actors", "select=id,film_cast!{}(*)", "film_cast_actor_id_fkey",
+                  "film_cast_actor_id_fkez");
+  EXPECT_EQ(engine_->translate(get("/films", "select=id,film_notes(*)")).error().code, "PGRST200");
+  // The API layer follows them.
+  Request api = get("/films", "select=id,film_notes(body)&id=eq.1");
+  api.via_api_layer = true;
+  api.claims_json = R"({"role":"service_role"})";
+  EXPECT_TRUE(engine_->translate(api).ok());
+}
+
 // Functions whose types live in the managed schema: SECURITY DEFINER, so the database
 // itself hands their data to anon (shown through the API layer's translation, executed
 // as anon); without the API layer the engine refuses them.

@@ -731,11 +731,26 @@ Expected<const Relationship*> find_relationship(const Catalog& catalog, const Co
   }
   if (candidates.size() == 1) return candidates.front();
   if (candidates.empty() && !via_api_layer) {
-    // The name leads into a managed schema: refused as that schema is by every other
-    // route (403, the same error whatever it reaches), rather than "not found".
+    // The name follows one of the origin's own foreign keys into a managed schema:
+    // refused as that schema is by every other route (403, the same error whatever it
+    // reaches), rather than "not found". Only the origin's own keys: they are part of
+    // the exposed table (its columns say where they point). A key that a managed table
+    // holds towards the origin, or a managed junction, is not the origin's to show: such
+    // names get PGRST200 like any name that leads nowhere, so that trying names cannot
+    // tell which managed tables or constraints exist.
+    // Many-to-one: the origin's columns hold the key (a view's included: they are the
+    // columns it exposes). One-to-one: when the key is the origin table's own.
+    // One-to-many and many-to-many: the key is the managed side's.
+    const auto origin_holds_key = [&](const Relationship& relationship) {
+      if (relationship.cardinality == Cardinality::many_to_one) return true;
+      if (relationship.cardinality != Cardinality::one_to_one) return false;
+      const ForeignKey& key = catalog.foreign_keys[relationship.foreign_key];
+      return key.schema == origin.schema && key.table == origin.name;
+    };
     for (const uint32_t index : from_origin) {
       const Relationship& relationship = catalog.relationships[index];
-      if (into_managed(relationship) && matches(catalog, relationship, name, hint)) {
+      if (into_managed(relationship) && origin_holds_key(relationship) &&
+          matches(catalog, relationship, name, hint)) {
         return managed_schema_error();
       }
     }
