@@ -150,26 +150,38 @@ drop schema if exists introspect_test cascade;
 drop schema if exists introspect_test_other cascade;
 )sql";
 
+// Creates a test schema with `schema_sql` and introspects `schema`; nullptr with *error
+// set when either fails.
+std::shared_ptr<Catalog> create_and_introspect(const char* schema_sql, const std::string& schema,
+                                               std::string* error) {
+  try {
+    Connection conn(superuser_conninfo());
+    conn.exec(schema_sql);
+    return introspect_catalog(superuser_conninfo(), {schema}, error);
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return nullptr;
+  }
+}
+
+void drop_test_schemas(const char* drop_sql) {
+  try {
+    Connection conn(superuser_conninfo());
+    conn.exec(drop_sql);
+  } catch (const std::exception&) {
+    // The schemas are dropped again at the next run anyway.
+  }
+}
+
 class IntrospectTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    try {
-      Connection conn(superuser_conninfo());
-      conn.exec(kSchemaSql);
-      catalog_ = introspect_catalog(superuser_conninfo(), {"introspect_test"}, &error_);
-    } catch (const std::exception& e) {
-      error_ = e.what();
-    }
+    catalog_ = create_and_introspect(kSchemaSql, "introspect_test", &error_);
   }
 
   static void TearDownTestSuite() {
     catalog_.reset();
-    try {
-      Connection conn(superuser_conninfo());
-      conn.exec(kDropSql);
-    } catch (const std::exception&) {
-      // The schema is dropped again at the next run anyway.
-    }
+    drop_test_schemas(kDropSql);
   }
 
   void SetUp() override { ASSERT_NE(catalog_, nullptr) << error_; }
@@ -677,23 +689,12 @@ drop schema if exists introspect_views_private cascade;
 class IntrospectViews : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    try {
-      Connection conn(superuser_conninfo());
-      conn.exec(kViewsSchemaSql);
-      catalog_ = introspect_catalog(superuser_conninfo(), {"introspect_views"}, &error_);
-    } catch (const std::exception& e) {
-      error_ = e.what();
-    }
+    catalog_ = create_and_introspect(kViewsSchemaSql, "introspect_views", &error_);
   }
 
   static void TearDownTestSuite() {
     catalog_.reset();
-    try {
-      Connection conn(superuser_conninfo());
-      conn.exec(kViewsDropSql);
-    } catch (const std::exception&) {
-      // Dropped again at the next run anyway.
-    }
+    drop_test_schemas(kViewsDropSql);
   }
 
   void SetUp() override { ASSERT_NE(catalog_, nullptr) << error_; }
